@@ -1,0 +1,41 @@
+# servsim — the two commands a newcomer needs: `make run` and `make test`.
+# Both bootstrap .venv (Python >= 3.12) on a fresh clone.
+
+VENV    := .venv
+PY      := $(VENV)/bin/python
+STAMP   := $(VENV)/.installed-stamp
+EXTRAS  ?= test,parallel
+# Find a Python >= 3.12: $(PYTHON) if given, then python3.12, then pyenv's 3.12, then python3.
+PYTHON  ?= $(shell for c in python3.12 python3.13 python3; do \
+	  p=$$(command -v $$c 2>/dev/null) && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; exit 0; }; done; \
+	  for d in $$HOME/.pyenv/versions/3.12* $$HOME/.pyenv/versions/3.13*; do \
+	  [ -x $$d/bin/python3 ] && { echo $$d/bin/python3; exit 0; }; done)
+
+.PHONY: run test venv bench validate experiments demo clean help
+
+help:
+	@echo "make run    - create .venv if missing, install servsim, run the default scenario"
+	@echo "make test   - same bootstrap, then the whole test suite"
+	@echo "make bench  - speed benchmarks (writes benchmarks/RESULTS.md)"
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@if [ -z "$(PYTHON)" ]; then \
+	  echo "error: servsim needs Python >= 3.12; install it (e.g. 'pyenv install 3.12') or run 'make PYTHON=/path/to/python3.12'" >&2; exit 1; fi
+	@test -x $(PY) || { echo "creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[$(EXTRAS)]"
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/servsim
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+bench: $(STAMP)
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PY) benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache .hypothesis

@@ -1,0 +1,157 @@
+"""Firm and segment parameters as arrays (one entry per firm / segment).
+
+Mechanisms index these with a customer's ``firm`` and ``segment`` codes, so
+a firm's lever is read with one gather instead of a Python lookup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from servsim.mechanisms.expectations import promised_quality, segment_service_levels
+from servsim.params import Params
+
+
+@dataclass(frozen=True)
+class SegmentTable:
+    """Segment parameters, one array entry per segment (market order)."""
+
+    names: tuple[str, ...]
+    share: np.ndarray
+    value: np.ndarray
+    price_sensitivity: np.ndarray
+    expectation: np.ndarray
+    need_rate: np.ndarray
+    purchase_rate: np.ndarray
+    complaint_propensity: np.ndarray
+    patience_days: np.ndarray
+
+
+@dataclass(frozen=True)
+class FirmTable:
+    """Firm levers, one array entry per firm (focal first)."""
+
+    names: tuple[str, ...]
+    initial_share: np.ndarray
+    # strategy
+    service_level: np.ndarray  # (F, S) designed level per segment
+    promised: np.ndarray  # (F, S) promised quality per segment
+    price: np.ndarray
+    advertising: np.ndarray
+    advertising_cost: np.ndarray
+    staff_per_1000: np.ndarray
+    training: np.ndarray
+    training_cost: np.ndarray
+    wage: np.ndarray
+    compensation: np.ndarray
+    complaint_handling: np.ndarray
+    loyalty_premium: np.ndarray
+    cross_buy: np.ndarray
+    cost_per_encounter: np.ndarray
+    # org
+    frontline_authority: np.ndarray
+    approval_levels: np.ndarray
+    level_delay_days: np.ndarray
+    manager_span: np.ndarray
+    manager_capacity: np.ndarray
+    control_share: np.ndarray
+    # stage
+    standardization: np.ndarray
+    followup_rate: np.ndarray
+    followup_cost: np.ndarray
+    contract_uptake: np.ndarray
+    contract_fee: np.ndarray
+    proactive_rate: np.ndarray
+    proactive_prevention: np.ndarray
+    proactive_cost: np.ndarray
+    service_fee: np.ndarray
+
+    @property
+    def n(self) -> int:
+        """Number of firms."""
+        return len(self.names)
+
+
+def segment_table(params: Params) -> SegmentTable:
+    """Arrays of the market's segment parameters."""
+    segs = list(params.market.segments.items())
+
+    def col(name: str, dtype=np.float64) -> np.ndarray:
+        return np.array([getattr(s, name) for _, s in segs], dtype=dtype)
+
+    return SegmentTable(
+        names=tuple(n for n, _ in segs),
+        share=col("share"),
+        value=col("value"),
+        price_sensitivity=col("price_sensitivity"),
+        expectation=col("expectation"),
+        need_rate=col("need_rate"),
+        purchase_rate=col("purchase_rate"),
+        complaint_propensity=col("complaint_propensity"),
+        patience_days=col("patience_days", np.int32),
+    )
+
+
+def firm_table(params: Params, segments: SegmentTable) -> FirmTable:
+    """Arrays of every firm's strategy, organisation and stage levers."""
+    firms = params.firms
+    relative_value = segments.value / _mean_value(segments)
+    levels = np.array(
+        [
+            segment_service_levels(f.strategy.service_level, f.strategy.tiering, relative_value)
+            for f in firms
+        ]
+    )
+    promised = np.array(
+        [promised_quality(levels[i], f.strategy.promise) for i, f in enumerate(firms)]
+    )
+
+    def s(name: str) -> np.ndarray:
+        return np.array([float(getattr(f.strategy, name)) for f in firms])
+
+    def o(name: str, dtype=np.float64) -> np.ndarray:
+        return np.array([getattr(f.org, name) for f in firms], dtype=dtype)
+
+    def g(name: str) -> np.ndarray:
+        return np.array([float(getattr(f.stage, name)) for f in firms])
+
+    return FirmTable(
+        names=tuple(f.name for f in firms),
+        initial_share=np.array([f.initial_share for f in firms]),
+        service_level=levels,
+        promised=promised,
+        price=s("price"),
+        advertising=s("advertising"),
+        advertising_cost=s("advertising_cost"),
+        staff_per_1000=s("staff_per_1000"),
+        training=s("training"),
+        training_cost=s("training_cost"),
+        wage=s("wage"),
+        compensation=s("compensation"),
+        complaint_handling=s("complaint_handling"),
+        loyalty_premium=s("loyalty_premium"),
+        cross_buy=s("cross_buy"),
+        cost_per_encounter=s("cost_per_encounter"),
+        frontline_authority=o("frontline_authority"),
+        approval_levels=o("approval_levels", np.int32),
+        level_delay_days=o("level_delay_days", np.int32),
+        manager_span=o("manager_span", np.int32),
+        manager_capacity=o("manager_capacity"),
+        control_share=o("control_share"),
+        standardization=g("standardization"),
+        followup_rate=g("followup_rate"),
+        followup_cost=g("followup_cost"),
+        contract_uptake=g("contract_uptake"),
+        contract_fee=g("contract_fee"),
+        proactive_rate=g("proactive_rate"),
+        proactive_prevention=g("proactive_prevention"),
+        proactive_cost=g("proactive_cost"),
+        service_fee=g("service_fee"),
+    )
+
+
+def _mean_value(segments: SegmentTable) -> float:
+    """Share-weighted mean segment value (the 'average customer')."""
+    return float((segments.value * segments.share).sum() / segments.share.sum())

@@ -1,0 +1,51 @@
+"""Step 7 — word of mouth: asymmetric and U-shaped in satisfaction, over the network.
+
+Anderson (1998, Journal of Service Research): the propensity to talk rises at
+both extremes of satisfaction and more at the dissatisfied end.  A customer
+(or former customer) with satisfaction S talks today with probability
+
+    tau(S) = clip(t0 + t+ max(S - s_n, 0) / (1 - s_n) + t- max(s_n - S, 0) / s_n, 0, 1)
+
+with t- > t+ by default; the message is positive if S >= s_n, negative
+otherwise, and is about the talker's (current or last) firm.  A talker
+tells all its ties, so a message count is the talker's degree.  Each
+customer receives, per firm, the share of its ties that spoke well
+(``pos_in``) or ill (``neg_in``) of the firm: ``W @ X`` with W the
+row-normalized adjacency.  Attitude toward each firm integrates what one
+hears and fades:
+
+    A' = clip((1 - delta) A + g (pos_in - neg_in), -1, 1)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def talk_probability(
+    satisfaction: np.ndarray, neutral: float, base: float, positive: float, negative: float
+) -> np.ndarray:
+    """U-shaped, asymmetric daily probability of talking (see module docstring)."""
+    up = np.maximum(satisfaction - neutral, 0.0) / (1.0 - neutral)
+    down = np.maximum(neutral - satisfaction, 0.0) / neutral
+    return np.clip(base + positive * up + negative * down, 0.0, 1.0)
+
+
+def emit(
+    talks: np.ndarray, positive: np.ndarray, firm: np.ndarray, n: int, n_firms: int
+) -> np.ndarray:
+    """Message indicator matrix X (n x 2F, float32) for talkers ``talks`` (indices).
+
+    ``X[i, f] = 1`` if i speaks well of firm f today, ``X[i, F + f] = 1`` if ill.
+    """
+    x = np.zeros((n, 2 * n_firms), dtype=np.float32)
+    col = firm[talks].astype(np.int64) + np.where(positive, 0, n_firms)
+    x[talks, col] = 1.0
+    return x
+
+
+def update_attitude(
+    attitude: np.ndarray, pos_in: np.ndarray, neg_in: np.ndarray, gain: float, decay: float
+) -> np.ndarray:
+    """Attitude after a day of word of mouth (see module docstring)."""
+    return np.clip((1.0 - decay) * attitude + gain * (pos_in - neg_in), -1.0, 1.0)

@@ -1,0 +1,828 @@
+"""The service market as a Mesa model, with columnar state.
+
+:class:`ServiceMarket` owns the state arrays (:mod:`servsim.state`), the
+social network and the day log, and calls the mechanisms
+(:mod:`servsim.mechanisms`) in MODEL.md's step order.  All randomness comes
+from ``self.rng``, the numpy Generator Mesa builds from ``Model(rng=seed)``:
+one seed gives identical results, bit for bit.
+
+Customers, staff, managers and firms are also visible as Mesa agents
+(:mod:`servsim.agents`): thin views whose attributes read the arrays.
+Customer views exist only up to ``sim.customer_agents_max`` customers.
+"""
+
+from __future__ import annotations
+
+import math
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from servsim.agents import CustomerAgent, FirmAgent, ManagerAgent, StaffAgent
+from servsim.firms import firm_table, segment_table
+from servsim.mechanisms import (
+    accounting,
+    adoption,
+    complaints,
+    encounters,
+    expectations,
+    needs,
+    quality,
+    recovery,
+    relationship,
+    satisfaction,
+    staff,
+    word_of_mouth,
+)
+from servsim.mechanisms._common import first_k_per_group, stochastic_round
+from servsim.network import build_network
+from servsim.params import Params, make_params
+from servsim.results import COST_SOURCES, REVENUE_SOURCES, STEP_COLUMNS
+from servsim.state import (
+    ADVOCATE,
+    LAPSED,
+    LOYAL,
+    NEVER,
+    NEW,
+    NO_FIRM,
+    PROSPECT,
+    ComplaintBook,
+    Customers,
+    Managers,
+    Staff,
+    empty_complaints,
+    empty_requests,
+)
+
+METRICS = [c for c in STEP_COLUMNS if c not in ("day", "firm")]
+"""Per-(day, firm) metrics recorded, in STEP_COLUMNS order."""
+_M = {name: i for i, name in enumerate(METRICS)}
+
+PROMOTER, DETRACTOR = 0.7, 0.45
+"""Satisfaction bounds for NPS-style promoters (>=) and detractors (<)."""
+
+
+class ServiceMarket(mesa.Model):
+    """Customers, frontline staff, managers and firms in one service market.
+
+    Parameters
+    ----------
+    params : Params or mapping
+        The run's parameters (:func:`servsim.params.make_params` validates them).
+    rng : int, optional
+        Seed of the model's numpy Generator; defaults to ``params.sim.seed``.
+    """
+
+    def __init__(self, params: Params | dict | None = None, rng: int | None = None):
+        params = params if isinstance(params, Params) else make_params(params)
+        super().__init__(rng=params.sim.seed if rng is None else rng)
+        self.params = params
+        self.b = params.behaviour
+        self.seg = segment_table(params)
+        self.firms = firm_table(params, self.seg)
+        self.n = params.sim.n_customers
+        self.n_firms = self.firms.n
+        self.day = 0
+        self.norm = self.seg.expectation.astype(np.float64).copy()
+        self._init_customers()
+        self.network = build_network(
+            self.n,
+            params.market.network.kind,
+            params.market.network.mean_degree,
+            params.market.network.rewire_prob,
+            self.rng,
+        )
+        self._init_staff()
+        self.requests = empty_requests()
+        self.complaints: ComplaintBook = empty_complaints()
+        self.wom_pos_in = np.zeros((self.n, self.n_firms), dtype=np.float32)
+        self.records = np.zeros((params.sim.days, self.n_firms, len(METRICS)))
+        self.log = np.zeros((self.n_firms, len(METRICS)))
+        self.recovery_log: list[np.ndarray] = []
+        """Per resolved or abandoned complaint: (day, firm, days, outcome code) — see
+        :meth:`recovery_table`."""
+        self._counts_fs = self._firm_segment_counts()
+        self._make_views()
+
+    # ------------------------------------------------------------------ set-up
+
+    def _init_customers(self) -> None:
+        n, rng, f = self.n, self.rng, self.firms
+        seg = rng.choice(len(self.seg.share), size=n, p=self.seg.share).astype(np.int8)
+        value = (self.seg.value[seg] * rng.lognormal(-0.125, 0.5, n)).astype(np.float32)
+        firm = np.full(n, NO_FIRM, dtype=np.int8)
+        stage = np.full(n, PROSPECT, dtype=np.int8)
+        # initial customers: firm k takes a share initial_share[k] of the population
+        u = rng.random(n)
+        edges = np.cumsum(f.initial_share)
+        chosen = np.searchsorted(edges, u, side="right")
+        has = chosen < f.n
+        firm[has] = chosen[has]
+        stage[has] = NEW
+        sat = np.full(n, self.b.initial_satisfaction, dtype=np.float32)
+        exp0 = expectations.prospect_expectation(
+            f.promised[np.maximum(firm, 0), seg], self.norm[seg], self.b.promise_weight
+        ).astype(np.float32)
+        self.c = Customers(
+            segment=seg,
+            firm=firm,
+            stage=stage,
+            satisfaction=sat,
+            expectation=exp0,
+            attitude=np.zeros((n, f.n), dtype=np.float32),
+            value=value,
+            tenure=np.zeros(n, dtype=np.int32),
+            failures=np.zeros(n, dtype=np.uint8),
+            last_failure_day=np.full(n, NEVER, dtype=np.int32),
+            busy=np.zeros(n, dtype=bool),
+            contract=np.zeros(n, dtype=bool),
+        )
+
+    def _init_staff(self) -> None:
+        f, n = self.firms, self.n
+        slots = [int(max(1, math.ceil(f.staff_per_1000[k] * n / 1000))) + 1 for k in range(f.n)]
+        mgr_counts = [int(math.ceil(slots[k] / f.manager_span[k])) for k in range(f.n)]
+        staff_firm = np.repeat(np.arange(f.n, dtype=np.int8), slots)
+        slot_in_firm = np.concatenate([np.arange(s) for s in slots])
+        mgr_start = np.concatenate([[0], np.cumsum(mgr_counts)[:-1]]).astype(np.int32)
+        manager = (mgr_start[staff_firm] + slot_in_firm // f.manager_span[staff_firm]).astype(
+            np.int32
+        )
+        total = len(staff_firm)
+        self.s = Staff(
+            firm=staff_firm,
+            manager=manager,
+            active=np.zeros(total, dtype=bool),
+            skill=np.full(total, self.b.initial_skill, dtype=np.float32),
+            morale=np.full(total, self.b.initial_morale, dtype=np.float32),
+            tenure=np.zeros(total, dtype=np.int32),
+            vacancy_days=np.full(total, -1, dtype=np.int32),
+            encounters_today=np.zeros(total, dtype=np.int32),
+        )
+        n_mgr = int(sum(mgr_counts))
+        self.m = Managers(
+            firm=np.repeat(np.arange(f.n, dtype=np.int8), mgr_counts),
+            team_size=np.zeros(n_mgr, dtype=np.int32),
+            queue=np.zeros(n_mgr, dtype=np.int32),
+            coaching_today=np.zeros(n_mgr, dtype=np.float32),
+        )
+        # day 0: the staffing target for the initial customers is met by experienced staff
+        target = self._staff_target()
+        for k in range(f.n):
+            idx = np.flatnonzero(staff_firm == k)[: target[k]]
+            self.s.active[idx] = True
+        self.m.team_size = np.bincount(
+            self.s.manager[self.s.active], minlength=n_mgr
+        ).astype(np.int32)
+
+    def _staff_target(self) -> np.ndarray:
+        customers = np.bincount(
+            self.c.firm[self.c.active].astype(np.int64), minlength=self.n_firms
+        )
+        return np.maximum(1, np.ceil(self.firms.staff_per_1000 * customers / 1000)).astype(int)
+
+    def _make_views(self) -> None:
+        self.firm_agents = [FirmAgent(self, k) for k in range(self.n_firms)]
+        self.staff_agents = [StaffAgent(self, i) for i in range(self.s.n)]
+        self.manager_agents = [ManagerAgent(self, i) for i in range(len(self.m.firm))]
+        if self.n <= self.params.sim.customer_agents_max:
+            self.customer_agents = [CustomerAgent(self, i) for i in range(self.n)]
+        else:
+            self.customer_agents = []
+
+    # ------------------------------------------------------------------ the day
+
+    def step(self) -> None:
+        """Advance one day, in MODEL.md's order.
+
+        1. advertising and the market norm move expectations
+        2. needs arise; proactive contacts (productized stage)
+        3. encounters within staff capacity; the rest wait
+        4. failures and perceived quality
+        5. satisfaction by expectation-disconfirmation
+        6. complaints: on the spot, escalated, ignored; approvals; recovery
+        7. word of mouth over the network
+        8. choice: purchases, defection, switching, adoption, stages
+        9. the books: revenue and cost by source
+        10. staff morale, skill, quitting and hiring; managers' coaching
+        """
+        self.log[:] = 0.0
+        self.expectations_step()
+        proactive = self.needs_step()
+        enc = self.encounters_step(proactive)
+        enc = self.quality_step(enc)
+        self.satisfaction_step(enc)
+        self.complaints_step(enc)
+        self.word_of_mouth_step()
+        self.choice_step()
+        self.books_step(proactive)
+        self.staff_step()
+        self.record()
+        self.day += 1
+
+    def run(self, days: int | None = None, progress=None) -> None:
+        """Run ``days`` steps (default ``sim.days``); ``progress`` is called after each."""
+        for _ in range(self.params.sim.days if days is None else days):
+            self.step()
+            if progress is not None:
+                progress()
+
+    # 1 ----------------------------------------------------------------------
+    def expectations_step(self) -> None:
+        """Market norm drifts toward what firms offer; ads pull expectations to promises."""
+        f, c, b = self.firms, self.c, self.b
+        counts = self._counts_fs  # (F, S) active customers
+        tot = counts.sum(axis=0)
+        offered = np.where(
+            tot > 0,
+            (counts * f.service_level).sum(axis=0) / np.maximum(tot, 1),
+            f.service_level.mean(axis=0),
+        )
+        self.norm = expectations.update_norm(
+            self.norm,
+            offered,
+            self.params.market.expectation_drift / 365.0,
+            self.params.market.norm_adaptation,
+        )
+        fi = np.maximum(c.firm, 0)
+        e = expectations.pull_expectation(
+            c.expectation,
+            f.promised[fi, c.segment].astype(np.float32),
+            self.norm[c.segment].astype(np.float32),
+            f.advertising[fi].astype(np.float32),
+            b.advertising_pull,
+            self.params.market.norm_adaptation,
+        )
+        c.expectation = np.clip(e, 0.0, 1.0).astype(np.float32, copy=False)
+
+    # 2 ----------------------------------------------------------------------
+    def needs_step(self) -> np.ndarray:
+        """Needs arise among customers with nothing open; count proactive contacts."""
+        c = self.c
+        u = self.rng.random(self.n, dtype=np.float32)
+        rate = self.seg.need_rate.astype(np.float32)[c.segment]
+        new = np.flatnonzero(needs.arise(u, rate, c.active & ~c.busy))
+        c.busy[new] = True
+        self.requests.append(
+            customer=new.astype(np.int64),
+            firm=c.firm[new],
+            wait=np.zeros(new.size, dtype=np.int32),
+        )
+        contracts = np.bincount(c.firm[c.contract].astype(np.int64), minlength=self.n_firms)
+        self.log[:, _M["contracts"]] = contracts
+        return needs.proactive_contacts(self.rng, contracts, self.firms.proactive_rate)
+
+    # 3 ----------------------------------------------------------------------
+    def encounters_step(self, proactive: np.ndarray) -> dict:
+        """Serve requests FIFO within capacity; long waiters give up (a failure)."""
+        s, q, b, F = self.s, self.requests, self.b, self.n_firms
+        cap_total = encounters.staff_capacity(
+            s.active, s.morale, s.firm, F, b.staff_capacity, b.productivity_morale
+        )
+        capacity = np.maximum(cap_total - proactive, 0.0)
+        demand = np.bincount(q.firm.astype(np.int64), minlength=F) + proactive
+        self.overload = np.divide(demand, cap_total, out=np.full(F, 2.0), where=cap_total > 0)
+        served = encounters.serve(
+            q.firm.astype(np.int64),
+            q.wait,
+            capacity,
+            self.rng.random(len(q)),
+            self.rng.random(F),
+        )
+        patience = self.seg.patience_days[self.c.segment[q.customer]]
+        gave_up = ~served & (q.wait + 1 > patience)
+        done = served | gave_up
+        cust = q.customer[done]
+        firm = q.firm[done].astype(np.int64)
+        wait = q.wait[done].astype(np.float64) + gave_up[done]
+        staff_idx = encounters.assign_staff(firm, s.active, s.firm, self.rng.random(cust.size))
+        s.encounters_today[:] = np.bincount(
+            staff_idx[served[done] & (staff_idx >= 0)], minlength=s.n
+        )
+        self.log[:, _M["encounters"]] = np.bincount(firm[served[done]], minlength=F)
+        self.log[:, _M["wait_days"]] = _mean_by(firm[served[done]], wait[served[done]], F)
+        q.keep(~done)
+        q.wait += 1
+        self.log[:, _M["waiting"]] = np.bincount(q.firm.astype(np.int64), minlength=F)
+        return {
+            "customer": cust,
+            "firm": firm,
+            "wait": wait,
+            "staff": staff_idx,
+            "gave_up": gave_up[done],
+        }
+
+    # 4 ----------------------------------------------------------------------
+    def quality_step(self, enc: dict) -> dict:
+        """Failures and perceived quality of each encounter."""
+        c, s, f, b = self.c, self.s, self.firms, self.b
+        cust, firm, st = enc["customer"], enc["firm"], enc["staff"]
+        has = st >= 0
+        skill = np.where(has, s.skill[np.maximum(st, 0)], b.novice_skill).astype(np.float64)
+        morale = np.where(has, s.morale[np.maximum(st, 0)], 0.5).astype(np.float64)
+        level = f.service_level[firm, c.segment[cust]]
+        phi = quality.failure_probability(
+            skill,
+            morale,
+            level,
+            self.overload[firm],
+            b.base_failure,
+            b.failure_skill,
+            b.failure_morale,
+            b.failure_level,
+            b.failure_overload,
+            f.standardization[firm],
+            f.proactive_prevention[firm] * c.contract[cust],
+        )
+        failed = (self.rng.random(cust.size) < phi) | enc["gave_up"] | ~has
+        q = quality.perceived_quality(
+            level,
+            skill,
+            morale,
+            enc["wait"],
+            failed,
+            self.rng.normal(0.0, b.quality_noise, cust.size),
+            b.skill_weight,
+            b.morale_weight,
+            b.wait_penalty,
+            b.failure_severity,
+        )
+        # failure memory: forget failures older than failure_memory_days
+        stale = (self.day - c.last_failure_day[cust]) > b.failure_memory_days
+        c.failures[cust[stale]] = 0
+        fc = cust[failed]
+        c.failures[fc] = np.minimum(c.failures[fc].astype(np.int32) + 1, 255).astype(np.uint8)
+        c.last_failure_day[fc] = self.day
+        self.log[:, _M["failures"]] = np.bincount(firm[failed], minlength=self.n_firms)
+        served_cost = f.cost_per_encounter[firm] * level * ~enc["gave_up"]
+        self.log[:, _M["cost_encounters"]] = np.bincount(
+            firm, weights=served_cost, minlength=self.n_firms
+        )
+        return {**enc, "failed": failed, "perceived": q, "skill": skill}
+
+    # 5 ----------------------------------------------------------------------
+    def satisfaction_step(self, enc: dict) -> None:
+        """Expectation-disconfirmation with loss aversion; adaptive expectations."""
+        c, b = self.c, self.b
+        cust, q = enc["customer"], enc["perceived"]
+        enc["sat_before"] = c.satisfaction[cust].copy()
+        e = c.expectation[cust].astype(np.float64)
+        tx = satisfaction.transaction_satisfaction(
+            q,
+            e,
+            self.norm[c.segment[cust]],
+            b.wom_neutral,
+            b.satisfaction_gain,
+            b.loss_aversion,
+            b.tolerance,
+            b.norm_weight,
+        )
+        c.satisfaction[cust] = satisfaction.update_satisfaction(
+            enc["sat_before"], tx, b.satisfaction_memory
+        )
+        c.expectation[cust] = satisfaction.update_expectation(e, q, b.expectation_learning)
+
+    # 6 ----------------------------------------------------------------------
+    def complaints_step(self, enc: dict) -> None:
+        """Lodge complaints, settle on the spot or escalate, approve, recover, give up."""
+        c, f, s, F = self.c, self.firms, self.s, self.n_firms
+        rng = self.rng
+        cust, firm, failed = enc["customer"], enc["firm"], enc["failed"]
+        followed = rng.random(cust.size) < f.followup_rate[firm]
+        self.log[:, _M["cost_followup"]] = np.bincount(
+            firm, weights=followed * f.followup_cost[firm], minlength=F
+        )
+        voiced, surfaced = complaints.lodge(
+            failed, rng.random(cust.size), self.seg.complaint_propensity[c.segment[cust]], followed
+        )
+        lodged = voiced | surfaced
+        c.busy[cust[~lodged]] = False
+        cust_l, firm_l = cust[lodged], firm[lodged]
+        self.log[:, _M["complaints"]] = np.bincount(firm_l, minlength=F)
+        on_spot, escalated, ignored = complaints.triage(
+            rng.random(cust_l.size),
+            rng.random(cust_l.size),
+            f.complaint_handling[firm_l],
+            f.frontline_authority[firm_l],
+        )
+        self.log[:, _M["complaints_ignored"]] = np.bincount(firm_l[ignored], minlength=F)
+        sat_before = enc["sat_before"][lodged]
+        skill = enc["skill"][lodged].astype(np.float32)
+        # settled on the spot today
+        self._resolve(cust_l[on_spot], firm_l[on_spot], np.zeros(on_spot.sum()),
+                      sat_before[on_spot], skill[on_spot], on_spot=True)
+        # into the book: escalated (to the employee's manager) or ignored
+        into = escalated | ignored
+        st = enc["staff"][lodged][into]
+        mgr = np.where(escalated[into] & (st >= 0), s.manager[np.maximum(st, 0)], -1)
+        self.complaints.append(
+            customer=cust_l[into],
+            firm=firm_l[into].astype(np.int8),
+            manager=mgr.astype(np.int32),
+            age=np.zeros(into.sum(), dtype=np.int32),
+            level=np.zeros(into.sum(), dtype=np.int32),
+            sat_before=sat_before[into].astype(np.float32),
+            skill=skill[into],
+        )
+        self._approvals()
+
+    def _approvals(self) -> None:
+        """Managers approve the oldest ready complaints within their approval capacity."""
+        book, f, b = self.complaints, self.firms, self.b
+        n_mgr = len(self.m.firm)
+        mfirm = self.m.firm.astype(np.int64)
+        bfirm = book.firm.astype(np.int64)
+        ready = (book.manager >= 0) & complaints.approval_ready(
+            book.age, book.level, f.level_delay_days[bfirm]
+        )
+        slots = stochastic_round(
+            f.manager_capacity[mfirm] * f.control_share[mfirm] * (self.m.team_size > 0),
+            self.rng.random(n_mgr),
+        )
+        idx = np.flatnonzero(ready)
+        approved = first_k_per_group(
+            book.manager[idx].astype(np.int64), book.age[idx], slots, self.rng.random(idx.size)
+        )
+        book.level[idx[approved]] += 1
+        resolved = (book.manager >= 0) & (book.level >= f.approval_levels[bfirm])
+        patience = self.seg.patience_days[self.c.segment[book.customer]]
+        abandoned = ~resolved & (book.age >= patience)
+        self._resolve(book.customer[resolved], bfirm[resolved], book.age[resolved],
+                      book.sat_before[resolved], book.skill[resolved], on_spot=False)
+        self._abandon(book.customer[abandoned], bfirm[abandoned], book.age[abandoned])
+        book.keep(~(resolved | abandoned))
+        book.age += 1
+        open_escalated = book.manager >= 0
+        self.m.queue = np.bincount(book.manager[open_escalated], minlength=n_mgr).astype(np.int32)
+        self.log[:, _M["complaint_queue"]] = np.bincount(
+            book.firm[open_escalated].astype(np.int64), minlength=self.n_firms
+        )
+
+    def _resolve(self, cust, firm, days, sat_before, skill, on_spot: bool) -> None:
+        c, f, b, F = self.c, self.firms, self.b, self.n_firms
+        rho = recovery.recovery_quality(
+            days,
+            f.compensation[firm],
+            skill,
+            b.recovery_speed_days,
+            b.compensation_scale,
+            b.recovery_weight_speed,
+            b.recovery_weight_compensation,
+            b.recovery_weight_skill,
+        )
+        c.satisfaction[cust] = recovery.recovered_satisfaction(
+            c.satisfaction[cust],
+            sat_before,
+            rho,
+            c.failures[cust] <= 1,
+            b.paradox_threshold,
+            b.paradox_gain,
+            b.repeat_failure_cap,
+        )
+        c.busy[cust] = False
+        self.log[:, _M["recoveries"]] += np.bincount(firm, minlength=F)
+        self.log[:, _M["recovery_days"]] += np.bincount(firm, weights=days, minlength=F)
+        if on_spot:
+            self.log[:, _M["recoveries_on_spot"]] += np.bincount(firm, minlength=F)
+        self.log[:, _M["cost_compensation"]] += np.bincount(
+            firm, weights=f.compensation[firm] * c.value[cust], minlength=F
+        )
+        self._log_recoveries(firm, days, 1)
+
+    def _abandon(self, cust, firm, days) -> None:
+        c = self.c
+        c.satisfaction[cust] = recovery.unresolved_satisfaction(
+            c.satisfaction[cust], self.b.unresolved_penalty
+        )
+        c.busy[cust] = False
+        self.log[:, _M["complaints_abandoned"]] += np.bincount(firm, minlength=self.n_firms)
+        self._log_recoveries(firm, days, 0)
+
+    def _log_recoveries(self, firm, days, resolved: int) -> None:
+        if firm.size:
+            self.recovery_log.append(
+                np.column_stack(
+                    [np.full(firm.size, self.day + 1), firm, days, np.full(firm.size, resolved)]
+                ).astype(np.int32)
+            )
+
+    # 7 ----------------------------------------------------------------------
+    def word_of_mouth_step(self) -> None:
+        """Customers and former customers talk; ties hear; attitudes move."""
+        c, b, F = self.c, self.b, self.n_firms
+        can_talk = c.firm >= 0
+        tau = word_of_mouth.talk_probability(
+            c.satisfaction, b.wom_neutral, b.wom_base, b.wom_positive, b.wom_negative
+        )
+        talks = np.flatnonzero(can_talk & (self.rng.random(self.n, dtype=np.float32) < tau))
+        positive = c.satisfaction[talks] >= b.wom_neutral
+        x = word_of_mouth.emit(talks, positive, c.firm, self.n, F)
+        heard = self.network.mean_over_ties(x)
+        self.wom_pos_in = np.ascontiguousarray(heard[:, :F])
+        c.attitude = word_of_mouth.update_attitude(
+            c.attitude, self.wom_pos_in, heard[:, F:], b.wom_attitude, b.attitude_decay
+        ).astype(np.float32, copy=False)
+        deg = self.network.degree[talks].astype(np.float64)
+        tf = c.firm[talks].astype(np.int64)
+        self.log[:, _M["wom_positive"]] = np.bincount(tf[positive], deg[positive], minlength=F)
+        self.log[:, _M["wom_negative"]] = np.bincount(tf[~positive], deg[~positive], minlength=F)
+        # former customers' feelings fade toward neutral
+        lapsed = c.stage == LAPSED
+        c.satisfaction[lapsed] += b.attitude_decay * (b.wom_neutral - c.satisfaction[lapsed])
+
+    # 8 ----------------------------------------------------------------------
+    def choice_step(self) -> None:
+        """Purchases, defection (lapse or switch), stage moves, and adoption by prospects."""
+        c, f, b, F, rng = self.c, self.firms, self.b, self.n_firms, self.rng
+        seg = self.seg
+        # existing customers at a purchase occasion
+        occasion = c.active & (
+            rng.random(self.n, dtype=np.float32) < seg.purchase_rate.astype(np.float32)[c.segment]
+        )
+        buyers = np.flatnonzero(occasion)
+        bf = c.firm[buyers].astype(np.int64)
+        p_def = relationship.defection_probability(
+            c.satisfaction[buyers],
+            c.attitude[buyers, bf],
+            f.price[bf],
+            seg.price_sensitivity[c.segment[buyers]],
+            b.wom_neutral,
+            b.churn_base,
+            b.churn_satisfaction,
+            b.churn_attitude,
+            b.churn_price,
+        )
+        defect = rng.random(buyers.size) < p_def
+        leavers, lf = buyers[defect], bf[defect]
+        stayers = buyers[~defect]
+        self.log[:, _M["churn"]] = np.bincount(lf, minlength=F)
+        # switching: the defector picks another firm by utility, else lapses
+        switch = (rng.random(leavers.size) < b.switch_share) if F > 1 else np.zeros(
+            leavers.size, bool
+        )
+        movers = leavers[switch]
+        if movers.size:
+            util = self._utility(movers)
+            w = np.exp(util - util.max(axis=1, keepdims=True))
+            w[np.arange(movers.size), c.firm[movers].astype(np.int64)] = 0.0
+            target = adoption.choose(w, rng.random(movers.size))
+        else:
+            target = np.zeros(0, dtype=np.int64)
+        lapse = leavers[~switch]
+        c.stage[lapse] = LAPSED
+        c.contract[lapse] = False
+        c.tenure[lapse] = 0
+        self._drop_requests(leavers)
+        # stayers buy and move along the lifecycle
+        self._purchase(stayers)
+        c.stage[stayers] = relationship.next_stage(
+            c.stage[stayers],
+            c.satisfaction[stayers],
+            c.tenure[stayers],
+            b.repeat_threshold,
+            b.loyal_threshold,
+            b.advocate_threshold,
+            b.loyal_tenure_days,
+        )
+        uptake = f.contract_uptake[c.firm[stayers].astype(np.int64)]
+        buy_contract = (
+            ~c.contract[stayers]
+            & (c.satisfaction[stayers] >= b.repeat_threshold)
+            & (rng.random(stayers.size) < uptake)
+        )
+        c.contract[stayers[buy_contract]] = True
+        # prospects and lapsed customers adopt (Bass hazard, logit choice)
+        # today's lapsers do not come straight back
+        pool = np.flatnonzero((c.stage == PROSPECT) | (c.stage == LAPSED))
+        if lapse.size:
+            just = np.zeros(self.n, dtype=bool)
+            just[lapse] = True
+            pool = pool[~just[pool]]
+        a = adoption.hazards(f.advertising, self.wom_pos_in[pool].astype(np.float64),
+                             self.params.market.innovation, self.params.market.imitation)
+        adopt = rng.random(pool.size) < adoption.adopt_probability(a)
+        adopters, a = pool[adopt], a[adopt]
+        chosen = adoption.choose(
+            adoption.choice_weights(a, self._utility(adopters)), rng.random(adopters.size)
+        )
+        self._join(movers[target >= 0], target[target >= 0])
+        self._join(adopters[chosen >= 0], chosen[chosen >= 0])
+        c.tenure[c.active] += 1
+
+    def _utility(self, who: np.ndarray) -> np.ndarray:
+        c, f, b = self.c, self.firms, self.b
+        seg = c.segment[who]
+        e0 = expectations.prospect_expectation(
+            f.promised[:, seg].T, self.norm[seg][:, None], b.promise_weight
+        )
+        return adoption.utility(
+            e0,
+            f.price,
+            self.seg.price_sensitivity[seg],
+            c.attitude[who].astype(np.float64),
+            b.utility_quality,
+            b.utility_price,
+            b.utility_attitude,
+        )
+
+    def _join(self, who: np.ndarray, firm: np.ndarray) -> None:
+        """``who`` become new customers of ``firm``; adoption is their first purchase."""
+        c, f, F = self.c, self.firms, self.n_firms
+        c.firm[who] = firm.astype(np.int8)
+        c.stage[who] = NEW
+        seg = c.segment[who]
+        c.expectation[who] = expectations.prospect_expectation(
+            f.promised[firm, seg], self.norm[seg], self.b.promise_weight
+        )
+        c.satisfaction[who] = self.b.initial_satisfaction
+        c.tenure[who] = 0
+        c.failures[who] = 0
+        c.contract[who] = False
+        self.log[:, _M["acquisitions"]] += np.bincount(firm, minlength=F)
+        self._purchase(who)
+
+    def _purchase(self, who: np.ndarray) -> None:
+        c, f, F = self.c, self.firms, self.n_firms
+        firm = c.firm[who].astype(np.int64)
+        loyal = (c.stage[who] == LOYAL) | (c.stage[who] == ADVOCATE)
+        base, premium, crossbuy, goods = accounting.purchase_amounts(
+            c.value[who].astype(np.float64),
+            f.price[firm],
+            loyal,
+            f.loyalty_premium[firm],
+            f.cross_buy[firm],
+            self.params.market.cost_of_goods,
+        )
+        for name, amount in (
+            ("revenue_purchases", base),
+            ("revenue_premium", premium),
+            ("revenue_crossbuy", crossbuy),
+            ("cost_goods", goods),
+        ):
+            self.log[:, _M[name]] += np.bincount(firm, weights=amount, minlength=F)
+
+    def _drop_requests(self, who: np.ndarray) -> None:
+        if who.size and len(self.requests):
+            gone = np.isin(self.requests.customer, who)
+            self.c.busy[self.requests.customer[gone]] = False
+            self.requests.keep(~gone)
+
+    # 9 ----------------------------------------------------------------------
+    def books_step(self, proactive: np.ndarray) -> None:
+        """Service revenue and the day's costs by source."""
+        f, L = self.firms, self.log
+        L[:, _M["revenue_service"]] = (
+            L[:, _M["contracts"]] * f.contract_fee + L[:, _M["encounters"]] * f.service_fee
+        )
+        staff_n = np.bincount(self.s.firm[self.s.active].astype(np.int64), minlength=self.n_firms)
+        mgr_n = np.bincount(
+            self.m.firm[self.m.team_size > 0].astype(np.int64), minlength=self.n_firms
+        )
+        L[:, _M["cost_wages"]], L[:, _M["cost_training"]] = accounting.staff_costs(
+            staff_n, mgr_n, f.wage, f.training, f.training_cost
+        )
+        L[:, _M["cost_proactive"]] = proactive * f.proactive_cost
+        L[:, _M["cost_advertising"]] = accounting.advertising_cost(
+            f.advertising, f.advertising_cost, self.n
+        )
+
+    # 10 ---------------------------------------------------------------------
+    def staff_step(self) -> None:
+        """Morale, skill, quits and novice replacements; managers coach their teams."""
+        s, m, f, b, rng = self.s, self.m, self.firms, self.b, self.rng
+        F = self.n_firms
+        act = s.active
+        m.team_size = np.bincount(s.manager[act], minlength=len(m.firm)).astype(np.int32)
+        mf = m.firm.astype(np.int64)
+        per_member = staff.coaching_per_member(
+            f.manager_capacity[mf], f.control_share[mf], m.team_size
+        )
+        m.coaching_today = (per_member * m.team_size).astype(np.float32)
+        sf = s.firm.astype(np.int64)
+        coach = per_member[s.manager]
+        load = s.encounters_today / (
+            b.staff_capacity * np.maximum(1.0 + b.productivity_morale * (s.morale - 0.5), 0.05)
+        )
+        target = staff.morale_target(
+            coach,
+            f.training[sf],
+            f.frontline_authority[sf],
+            f.wage[sf] / self.params.market.market_wage,
+            load,
+            b.morale_support,
+            b.morale_training,
+            b.morale_authority,
+            b.morale_wage,
+            b.morale_overload,
+        )
+        morale = staff.update_morale(s.morale, target, b.morale_adjustment)
+        skill = staff.update_skill(
+            s.skill,
+            s.encounters_today,
+            f.training[sf],
+            coach,
+            b.learning_rate,
+            b.training_rate,
+            b.coaching_rate,
+        )
+        s.morale = np.where(act, morale, s.morale).astype(np.float32)
+        s.skill = np.where(act, skill, s.skill).astype(np.float32)
+        quits = act & (rng.random(s.n) < staff.quit_probability(s.morale, b.quit_base,
+                                                                   b.quit_morale))
+        s.active[quits] = False
+        s.tenure[quits] = 0
+        s.tenure[s.active] += 1
+        # vacancies being filled count down; a novice starts when one reaches 0
+        filling = s.vacancy_days >= 0
+        s.vacancy_days[filling] -= 1
+        start = filling & (s.vacancy_days < 0)
+        s.active[start] = True
+        s.skill[start] = b.novice_skill
+        s.morale[start] = b.initial_morale
+        s.tenure[start] = 0
+        # open vacancies where the staffing target needs people
+        need = self._staff_target() - np.bincount(
+            sf[s.active | (s.vacancy_days >= 0)], minlength=F
+        )
+        for k in np.flatnonzero(need > 0):
+            free = np.flatnonzero((sf == k) & ~s.active & (s.vacancy_days < 0))[: need[k]]
+            s.vacancy_days[free] = b.hiring_lag_days
+        L = self.log
+        L[:, _M["staff_quits"]] = np.bincount(sf[quits], minlength=F)
+        L[:, _M["staff_hires"]] = np.bincount(sf[start], minlength=F)
+        L[:, _M["cost_hiring"]] = L[:, _M["staff_hires"]] * self.params.market.hiring_cost
+        L[:, _M["manager_coaching"]] = np.bincount(mf, weights=m.coaching_today, minlength=F)
+
+    # ------------------------------------------------------------------ records
+
+    def _firm_segment_counts(self) -> np.ndarray:
+        c = self.c
+        act = c.active
+        key = c.firm[act].astype(np.int64) * len(self.seg.share) + c.segment[act]
+        return np.bincount(key, minlength=self.n_firms * len(self.seg.share)).reshape(
+            self.n_firms, -1
+        )
+
+    def record(self) -> None:
+        """Close the day's books and store the (firm x metric) row block."""
+        c, s, L, F = self.c, self.s, self.log, self.n_firms
+        had = c.firm >= 0
+        key = c.firm[had].astype(np.int64) * 6 + c.stage[had]
+        stages = np.bincount(key, minlength=F * 6).reshape(F, 6)
+        for code, name in ((NEW, "new"), (2, "repeat"), (LOYAL, "loyal"),
+                           (ADVOCATE, "advocate"), (LAPSED, "lapsed")):
+            L[:, _M[f"customers_{name}"]] = stages[:, code]
+        active_n = stages[:, NEW : ADVOCATE + 1].sum(axis=1)
+        L[:, _M["customers"]] = active_n
+        L[:, _M["share"]] = active_n / max(active_n.sum(), 1)
+        L[:, _M["prospects"]] = self.n - had.sum()
+        act = c.active
+        af = c.firm[act].astype(np.int64)
+        sat = c.satisfaction[act].astype(np.float64)
+        L[:, _M["satisfaction"]] = _mean_by(af, sat, F)
+        L[:, _M["expectation"]] = _mean_by(af, c.expectation[act].astype(np.float64), F)
+        nps = (sat >= PROMOTER).astype(np.float64) - (sat < DETRACTOR)
+        L[:, _M["recommend_score"]] = 100.0 * _mean_by(af, nps, F)
+        rec = L[:, _M["recoveries"]]
+        L[:, _M["recovery_days"]] = np.divide(
+            L[:, _M["recovery_days"]], rec, out=np.full(F, np.nan), where=rec > 0
+        )
+        L[:, _M["revenue"]] = sum(L[:, _M[f"revenue_{x}"]] for x in REVENUE_SOURCES)
+        L[:, _M["cost"]] = sum(L[:, _M[f"cost_{x}"]] for x in COST_SOURCES)
+        L[:, _M["profit"]] = L[:, _M["revenue"]] - L[:, _M["cost"]]
+        sf = s.firm[s.active].astype(np.int64)
+        L[:, _M["staff"]] = np.bincount(sf, minlength=F)
+        L[:, _M["staff_morale"]] = _mean_by(sf, s.morale[s.active].astype(np.float64), F)
+        L[:, _M["staff_skill"]] = _mean_by(sf, s.skill[s.active].astype(np.float64), F)
+        L[:, _M["market_norm"]] = float((self.norm * self.seg.share).sum())
+        self._counts_fs = self._firm_segment_counts()
+        if self.day < len(self.records):
+            self.records[self.day] = L
+        else:  # ran past sim.days: grow the record
+            self.records = np.concatenate([self.records, L[None]])
+
+    def step_table(self) -> pd.DataFrame:
+        """The per-(day, firm) table of every day run so far."""
+        days = self.day
+        rec = self.records[:days].reshape(days * self.n_firms, len(METRICS))
+        df = pd.DataFrame(rec, columns=METRICS)
+        df.insert(0, "firm", np.tile(np.array(self.firms.names, dtype=object), days))
+        df.insert(0, "day", np.repeat(np.arange(1, days + 1), self.n_firms))
+        return df
+
+    def recovery_table(self) -> pd.DataFrame:
+        """One row per complaint closed: day, firm, days to close, resolved (1) or not (0)."""
+        if not self.recovery_log:
+            return pd.DataFrame(columns=["day", "firm", "days", "resolved"], dtype=np.int32)
+        arr = np.concatenate(self.recovery_log)
+        df = pd.DataFrame(arr, columns=["day", "firm", "days", "resolved"])
+        df["firm"] = np.array(self.firms.names, dtype=object)[df["firm"]]
+        return df
+
+
+def _mean_by(group: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """Mean of ``values`` per group code in ``range(n)`` (NaN for empty groups)."""
+    counts = np.bincount(group, minlength=n)
+    sums = np.bincount(group, weights=values, minlength=n)
+    return np.divide(sums, counts, out=np.full(n, np.nan), where=counts > 0)

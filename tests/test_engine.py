@@ -1,0 +1,79 @@
+"""Engine-level behaviour: conservation, determinism, books, agent views."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from servsim import ParameterError, make_params, simulate
+from servsim.model import ServiceMarket
+from servsim.results import STAGES, STEP_COLUMNS
+
+SMALL = {"sim.n_customers": 800, "sim.days": 60}
+
+THREE_FIRMS = {
+    "low": {"name": "low", "initial_share": 0.1,
+            "strategy": {"service_level": 0.45, "price": 0.85, "staff_per_1000": 2.0}},
+    "prem": {"name": "prem", "initial_share": 0.1,
+             "strategy": {"service_level": 0.85, "price": 1.3, "staff_per_1000": 4.0},
+             "org": {"frontline_authority": 0.8, "approval_levels": 1}},
+}
+
+
+def test_step_table_has_every_documented_column():
+    r = simulate(**SMALL)
+    assert list(r.steps.columns) == list(STEP_COLUMNS)
+    assert len(r.steps) == SMALL["sim.days"]
+    assert r.steps["day"].tolist() == list(range(1, 61))
+
+
+def test_customers_conserved_every_day_three_firms():
+    r = simulate(**SMALL, **{"market.competitors": THREE_FIRMS, "market.focal_initial_share": 0.1})
+    stage_cols = [f"customers_{s}" for s in STAGES[1:]]
+    per_day = r.steps.groupby("day")[stage_cols].sum().sum(axis=1)
+    prospects = r.steps.groupby("day")["prospects"].first()
+    assert ((per_day + prospects) == SMALL["sim.n_customers"]).all()
+
+
+def test_profit_is_revenue_minus_cost():
+    r = simulate(**SMALL)
+    np.testing.assert_allclose(r.steps["profit"], r.steps["revenue"] - r.steps["cost"])
+    firm = r.summary["firms"]["focal"]
+    assert firm["cumulative_profit"] == pytest.approx(firm["revenue"] - firm["cost"])
+
+
+def test_same_seed_identical_different_seed_differs():
+    a = simulate(**SMALL, **{"sim.seed": 7}).steps
+    b = simulate(**SMALL, **{"sim.seed": 7}).steps
+    c = simulate(**SMALL, **{"sim.seed": 8}).steps
+    pd.testing.assert_frame_equal(a, b)
+    assert not a.equals(c)
+
+
+def test_agent_views_read_the_arrays():
+    model = ServiceMarket(make_params(**SMALL))
+    model.run(10)
+    agent = model.customer_agents[3]
+    assert agent.satisfaction == pytest.approx(float(model.c.satisfaction[3]))
+    agent.satisfaction = 0.25
+    assert model.c.satisfaction[3] == pytest.approx(0.25)
+    assert agent.stage in STAGES
+    assert len(model.agents) == (
+        len(model.customer_agents) + len(model.staff_agents) + len(model.manager_agents)
+        + len(model.firm_agents)
+    )
+
+
+def test_large_population_has_no_customer_views():
+    model = ServiceMarket(make_params(**{"sim.n_customers": 2000, "sim.days": 1,
+                                         "sim.customer_agents_max": 1000}))
+    assert model.customer_agents == []
+    assert model.staff_agents
+
+
+def test_bad_value_names_key_and_range():
+    with pytest.raises(ParameterError, match=r"strategy\.promise=-1.*allowed"):
+        make_params(**{"strategy.promise": -1})
+    with pytest.raises(ParameterError, match=r"shares sum to"):
+        make_params(**{"market.segments": {"a": {"share": 0.5}, "b": {"share": 0.3}}})
+    with pytest.raises(ParameterError, match=r"unknown key"):
+        make_params(**{"strategy.nonsense": 1})
