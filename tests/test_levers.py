@@ -68,8 +68,10 @@ def test_more_staff_means_less_waiting():
 
 
 def test_ignored_complaints_cost_satisfaction_and_spread_negative_word_of_mouth():
-    complaints = {"market.segments": {"b2b": {"share": 1.0, "complaint_propensity": 0.5,
-                                               "need_rate": 0.03}}}
+    # B2B-like voice, staffing with slack (utilization ~0.7) so complaints come from failures
+    complaints = {"market.segments": {"b2b": {"share": 1.0, "complaint_propensity": 0.3,
+                                               "need_rate": 0.02}},
+                  "strategy.staff_per_1000": 3.5}
 
     def outcome(r):
         f = r.summary["firms"]["focal"]

@@ -22,6 +22,7 @@ unit = st.floats(0.0, 1.0)
 
 # Means over a set that can be empty (no customers, no staff, nothing resolved).
 NAN_WHEN_EMPTY = {"satisfaction", "expectation", "recommend_score", "wait_days", "recovery_days",
+                  "quality", "internal_service",
                   "staff_morale", "staff_skill"}
 
 

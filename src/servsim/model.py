@@ -60,6 +60,7 @@ METRICS = [c for c in STEP_COLUMNS if c not in ("day", "firm")]
 _M = {name: i for i, name in enumerate(METRICS)}
 
 PROMOTER, DETRACTOR = 0.7, 0.45
+TALK_BINS = 10
 """Satisfaction bounds for NPS-style promoters (>=) and detractors (<)."""
 
 
@@ -72,9 +73,14 @@ class ServiceMarket(mesa.Model):
         The run's parameters (:func:`servsim.params.make_params` validates them).
     rng : int, optional
         Seed of the model's numpy Generator; defaults to ``params.sim.seed``.
+    diagnostics : bool
+        Also collect word-of-mouth talk rates by satisfaction (validation).
     """
 
-    def __init__(self, params: Params | dict | None = None, rng: int | None = None):
+    def __init__(
+        self, params: Params | dict | None = None, rng: int | None = None,
+        diagnostics: bool = False,
+    ):
         params = params if isinstance(params, Params) else make_params(params)
         super().__init__(rng=params.sim.seed if rng is None else rng)
         self.params = params
@@ -98,10 +104,14 @@ class ServiceMarket(mesa.Model):
         self.complaints: ComplaintBook = empty_complaints()
         self.wom_pos_in = np.zeros((self.n, self.n_firms), dtype=np.float32)
         self.records = np.zeros((params.sim.days, self.n_firms, len(METRICS)))
+        self.talk_by_satisfaction = np.zeros((3, TALK_BINS))
+        """Word-of-mouth diagnostics summed over days: row 0 customers who could talk,
+        row 1 positive talkers, row 2 negative talkers, by satisfaction bin
+        (``TALK_BINS`` equal bins of [0, 1]); filled only when ``diagnostics``."""
+        self.diagnostics = diagnostics
         self.log = np.zeros((self.n_firms, len(METRICS)))
-        self.recovery_log: list[np.ndarray] = []
-        """Per resolved or abandoned complaint: (day, firm, days, outcome code) — see
-        :meth:`recovery_table`."""
+        self.recovery_log: list[dict] = []
+        """Closed complaints, one dict of columns per batch — see :meth:`recovery_table`."""
         self._counts_fs = self._firm_segment_counts()
         self._make_views()
 
@@ -355,6 +365,7 @@ class ServiceMarket(mesa.Model):
         c.failures[fc] = np.minimum(c.failures[fc].astype(np.int32) + 1, 255).astype(np.uint8)
         c.last_failure_day[fc] = self.day
         self.log[:, _M["failures"]] = np.bincount(firm[failed], minlength=self.n_firms)
+        self.log[:, _M["quality"]] = _mean_by(firm, q, self.n_firms)
         served_cost = f.cost_per_encounter[firm] * level * ~enc["gave_up"]
         self.log[:, _M["cost_encounters"]] = np.bincount(
             firm, weights=served_cost, minlength=self.n_firms
@@ -410,7 +421,7 @@ class ServiceMarket(mesa.Model):
         sat_before = enc["sat_before"][lodged]
         skill = enc["skill"][lodged].astype(np.float32)
         # settled on the spot today
-        self._resolve(cust_l[on_spot], firm_l[on_spot], np.zeros(on_spot.sum()),
+        self._resolve(cust_l[on_spot], firm_l[on_spot], np.zeros(on_spot.sum(), dtype=np.int32),
                       sat_before[on_spot], skill[on_spot], on_spot=True)
         # into the book: escalated (to the employee's manager) or ignored
         into = escalated | ignored
@@ -450,7 +461,8 @@ class ServiceMarket(mesa.Model):
         abandoned = ~resolved & (book.age >= patience)
         self._resolve(book.customer[resolved], bfirm[resolved], book.age[resolved],
                       book.sat_before[resolved], book.skill[resolved], on_spot=False)
-        self._abandon(book.customer[abandoned], bfirm[abandoned], book.age[abandoned])
+        self._abandon(book.customer[abandoned], bfirm[abandoned], book.age[abandoned],
+                      book.sat_before[abandoned])
         book.keep(~(resolved | abandoned))
         book.age += 1
         open_escalated = book.manager >= 0
@@ -471,11 +483,12 @@ class ServiceMarket(mesa.Model):
             b.recovery_weight_compensation,
             b.recovery_weight_skill,
         )
+        first = c.failures[cust] <= 1
         c.satisfaction[cust] = recovery.recovered_satisfaction(
             c.satisfaction[cust],
             sat_before,
             rho,
-            c.failures[cust] <= 1,
+            first,
             b.paradox_threshold,
             b.paradox_gain,
             b.repeat_failure_cap,
@@ -488,24 +501,31 @@ class ServiceMarket(mesa.Model):
         self.log[:, _M["cost_compensation"]] += np.bincount(
             firm, weights=f.compensation[firm] * c.value[cust], minlength=F
         )
-        self._log_recoveries(firm, days, 1)
+        self._log_recoveries(cust, firm, days, True, first, sat_before, rho)
 
-    def _abandon(self, cust, firm, days) -> None:
+    def _abandon(self, cust, firm, days, sat_before) -> None:
         c = self.c
         c.satisfaction[cust] = recovery.unresolved_satisfaction(
             c.satisfaction[cust], self.b.unresolved_penalty
         )
         c.busy[cust] = False
         self.log[:, _M["complaints_abandoned"]] += np.bincount(firm, minlength=self.n_firms)
-        self._log_recoveries(firm, days, 0)
+        self._log_recoveries(cust, firm, days, False, c.failures[cust] <= 1, sat_before,
+                             np.zeros(cust.size))
 
-    def _log_recoveries(self, firm, days, resolved: int) -> None:
-        if firm.size:
-            self.recovery_log.append(
-                np.column_stack(
-                    [np.full(firm.size, self.day + 1), firm, days, np.full(firm.size, resolved)]
-                ).astype(np.int32)
-            )
+    def _log_recoveries(self, cust, firm, days, resolved, first, sat_before, rho) -> None:
+        if cust.size:
+            self.recovery_log.append({
+                "day": np.full(cust.size, self.day + 1, dtype=np.int32),
+                "firm": firm.astype(np.int16),
+                "customer": cust.astype(np.int64),
+                "days": np.asarray(days, dtype=np.int32),
+                "resolved": np.full(cust.size, resolved),
+                "first_failure": np.asarray(first, dtype=bool),
+                "recovery_quality": np.asarray(rho, dtype=np.float32),
+                "sat_before": np.asarray(sat_before, dtype=np.float32),
+                "sat_after": self.c.satisfaction[cust].astype(np.float32),
+            })
 
     # 7 ----------------------------------------------------------------------
     def word_of_mouth_step(self) -> None:
@@ -517,6 +537,13 @@ class ServiceMarket(mesa.Model):
         )
         talks = np.flatnonzero(can_talk & (self.rng.random(self.n, dtype=np.float32) < tau))
         positive = c.satisfaction[talks] >= b.wom_neutral
+        if self.diagnostics:
+            bins = np.minimum((c.satisfaction * TALK_BINS).astype(np.int64), TALK_BINS - 1)
+            self.talk_by_satisfaction[0] += np.bincount(bins[can_talk], minlength=TALK_BINS)
+            self.talk_by_satisfaction[1] += np.bincount(bins[talks[positive]],
+                                                        minlength=TALK_BINS)
+            self.talk_by_satisfaction[2] += np.bincount(bins[talks[~positive]],
+                                                        minlength=TALK_BINS)
         x = word_of_mouth.emit(talks, positive, c.firm, self.n, F)
         heard = self.network.mean_over_ties(x)
         self.wom_pos_in = np.ascontiguousarray(heard[:, :F])
@@ -601,11 +628,10 @@ class ServiceMarket(mesa.Model):
             pool = pool[~just[pool]]
         a = adoption.hazards(f.advertising, self.wom_pos_in[pool].astype(np.float64),
                              self.params.market.innovation, self.params.market.imitation)
+        a *= adoption.conversion(self._utility(pool), b.outside_utility)
         adopt = rng.random(pool.size) < adoption.adopt_probability(a)
-        adopters, a = pool[adopt], a[adopt]
-        chosen = adoption.choose(
-            adoption.choice_weights(a, self._utility(adopters)), rng.random(adopters.size)
-        )
+        adopters = pool[adopt]
+        chosen = adoption.choose(a[adopt], rng.random(adopters.size))
         self._join(movers[target >= 0], target[target >= 0])
         self._join(adopters[chosen >= 0], chosen[chosen >= 0])
         c.tenure[c.active] += 1
@@ -717,6 +743,7 @@ class ServiceMarket(mesa.Model):
             b.morale_overload,
         )
         morale = staff.update_morale(s.morale, target, b.morale_adjustment)
+        self.log[:, _M["internal_service"]] = _mean_by(sf[act], target[act], F)
         skill = staff.update_skill(
             s.skill,
             s.encounters_today,
@@ -812,12 +839,18 @@ class ServiceMarket(mesa.Model):
         return df
 
     def recovery_table(self) -> pd.DataFrame:
-        """One row per complaint closed: day, firm, days to close, resolved (1) or not (0)."""
+        """One row per complaint closed (resolved, or ignored/abandoned).
+
+        Columns: day, firm, customer, days (from complaint to close), resolved,
+        first_failure, recovery_quality (0 if unresolved), sat_before (satisfaction
+        before the failure), sat_after (right after the close).
+        """
+        cols = ["day", "firm", "customer", "days", "resolved", "first_failure",
+                "recovery_quality", "sat_before", "sat_after"]
         if not self.recovery_log:
-            return pd.DataFrame(columns=["day", "firm", "days", "resolved"], dtype=np.int32)
-        arr = np.concatenate(self.recovery_log)
-        df = pd.DataFrame(arr, columns=["day", "firm", "days", "resolved"])
-        df["firm"] = np.array(self.firms.names, dtype=object)[df["firm"]]
+            return pd.DataFrame({k: [] for k in cols})
+        df = pd.DataFrame({k: np.concatenate([b[k] for b in self.recovery_log]) for k in cols})
+        df["firm"] = np.array(self.firms.names, dtype=object)[df["firm"].to_numpy()]
         return df
 
 

@@ -246,6 +246,9 @@ class BehaviourParams:
     utility_price: float = 3.0
     utility_attitude: float = 1.0
     """Logit weights of expected quality, price and attitude in firm choice."""
+    outside_utility: float = -1.0
+    """Utility of not buying (U_0): an aware prospect converts with logistic(U_f - U_0).
+    Very negative values remove the outside option (the pure Bass model)."""
     churn_base: float = 0.02
     """P(defect) at a purchase occasion at neutral satisfaction and attitude."""
     churn_satisfaction: float = 8.0
@@ -575,7 +578,7 @@ _RANGES: dict[type, dict[str, tuple[float, float, bool]]] = {
 }
 
 # Signed constants allowed below zero (slopes and shifts that may be turned off or reversed).
-_SIGNED = {"expectation_drift", "seed"}
+_SIGNED = {"expectation_drift", "seed", "outside_utility"}
 
 
 def _validate_dataclass(obj: Any, path: str) -> None:

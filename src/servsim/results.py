@@ -50,6 +50,7 @@ STEP_COLUMNS: dict[str, str] = {
     "encounters": "service encounters served today",
     "waiting": "service requests waiting at the end of the day (queue length)",
     "wait_days": "mean days waited by encounters served today",
+    "quality": "mean perceived quality of today's encounters",
     "failures": "service failures today",
     "complaints": "complaints lodged today",
     "complaints_ignored": "complaints today that the firm did not act on",
@@ -69,6 +70,7 @@ STEP_COLUMNS: dict[str, str] = {
     "staff": "active frontline staff",
     "staff_morale": "mean morale of active staff",
     "staff_skill": "mean skill of active staff",
+    "internal_service": "mean internal service quality felt by active staff (their target morale)",
     "staff_quits": "staff who quit today",
     "staff_hires": "novices who started today",
     "manager_coaching": "coaching sessions given today",
@@ -87,7 +89,8 @@ class RunResult:
     params: Params
     """The resolved parameters (``sim.seed`` is the seed)."""
     extras: dict[str, Any] = field(default_factory=dict)
-    """Optional diagnostics (e.g. per-customer final state) for validation."""
+    """Diagnostics: ``recoveries`` (one row per closed complaint, see
+    :meth:`servsim.model.ServiceMarket.recovery_table`)."""
 
     def config(self) -> dict:
         """The resolved configuration as a plain dict."""

@@ -9,7 +9,8 @@ BASS_P, BASS_Q = 0.03, 0.38
 
 
 def bass_overrides(n: int, days: int, kind: str = "complete", degree: int = 10) -> dict:
-    """Only advertising and word of mouth: no service, no churn, every adopter recommends."""
+    """Only advertising and word of mouth: no service, no churn, every adopter recommends,
+    no outside option."""
     return {
         "sim.n_customers": n,
         "sim.days": days,
@@ -22,6 +23,7 @@ def bass_overrides(n: int, days: int, kind: str = "complete", degree: int = 10) 
         "behaviour.wom_base": 1.0,
         "behaviour.wom_positive": 0.0,
         "behaviour.wom_negative": 0.0,
+        "behaviour.outside_utility": -1e3,  # no outside option: every aware prospect buys
     }
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import expit
 
 
 def logistic(x: np.ndarray | float) -> np.ndarray:
-    """The logistic function 1 / (1 + e^-x), computed in float64."""
-    return 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=np.float64)))
+    """The logistic function 1 / (1 + e^-x), computed in float64 without overflow."""
+    return expit(np.asarray(x, dtype=np.float64))
 
 
 def logit(p: float) -> float:

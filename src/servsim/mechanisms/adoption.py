@@ -7,20 +7,26 @@ and word of mouth; its adoption hazard toward f is
 
 (Bass 1969: innovation p from external influence, imitation q from
 adopters; on the complete graph pos_in_f is the adopted fraction, giving
-the Bass hazard p + q F).  It adopts some firm with probability
-``min(1, sum_f a_f)`` (the discrete-time Bass recursion), and firm f with
-probability proportional to ``a_f exp(U_f)``, where the utility
+the Bass hazard p + q F).  A prospect who considers f buys with the
+conversion probability of a binary logit against the outside option of not
+buying (McFadden 1974):
 
-    U_f = b_q E0_f - b_p * price_sensitivity * price_f + b_a A_f
+    pi_f = logistic(U_f - U_0),
+    U_f  = b_q E0_f - b_p * price_sensitivity * price_f + b_a A_f
 
-weighs expected quality (the promise blended with the norm), price and
-attitude (multinomial logit, McFadden 1974).  Awareness gates choice: a firm
-nobody has heard of today cannot be chosen.
+where E0_f is the expected quality (the promise blended with the norm) and
+A_f the attitude.  So the prospect adopts some firm with probability
+``min(1, sum_f a_f pi_f)`` and, given adoption, firm f with probability
+proportional to ``a_f pi_f``.  Awareness gates choice: a firm nobody has
+heard of today cannot be chosen.  With no outside option (U_0 -> -inf,
+pi = 1) this is exactly the discrete-time Bass recursion.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from servsim.mechanisms._common import logistic
 
 
 def hazards(advertising: np.ndarray, pos_in: np.ndarray, p: float, q: float) -> np.ndarray:
@@ -57,11 +63,11 @@ def choose(weights: np.ndarray, u: np.ndarray) -> np.ndarray:
     return np.where(total > 0, pick, -1)
 
 
+def conversion(u: np.ndarray, outside_utility: float) -> np.ndarray:
+    """Conversion probability ``pi_f = logistic(U_f - U_0)``."""
+    return logistic(u - outside_utility)
+
+
 def adopt_probability(a: np.ndarray) -> np.ndarray:
-    """P(adopting any firm today) = ``min(1, sum_f a_f)``."""
+    """P(adopting any firm today) = ``min(1, sum_f a_f pi_f)``, given ``a`` = a_f pi_f."""
     return np.minimum(a.sum(axis=1), 1.0)
-
-
-def choice_weights(a: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """Weights ``a_f exp(U_f - max U)`` for :func:`choose`."""
-    return a * np.exp(u - u.max(axis=1, keepdims=True))
