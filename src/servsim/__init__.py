@@ -8,6 +8,9 @@ inverted-pyramid empowerment drive loyalty and revenue.
 >>> result = simulate(**{"sim.n_customers": 500, "sim.days": 30})
 >>> sorted(result.summary["firms"])
 ['focal']
+
+Importing the package is light: Mesa and the engine load on the first
+:func:`simulate` call, so ``servsim`` checks parameters before it loads them.
 """
 
 from importlib.metadata import PackageNotFoundError, version

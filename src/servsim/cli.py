@@ -72,7 +72,7 @@ _LAUNCHER_EXTRAS = {
 
 
 def task_container(cfg: DictConfig | Mapping[str, Any]) -> dict[str, Any]:
-    """The task part of a composed config as a plain dict (no ``hydra`` node, no alias)."""
+    """Return the task part of a composed config as a plain dict (no ``hydra`` node, no alias)."""
     if isinstance(cfg, DictConfig):
         cfg = copy.deepcopy(cfg)
         with read_write(cfg), open_dict(cfg):
@@ -138,8 +138,9 @@ def run(
     Returns
     -------
     dict
-        The summary written to ``summary.json`` (``status`` is ``"ok"``,
-        ``"error"`` or ``"skipped"`` semantics via ``resumed``).
+        The summary as written to ``summary.json``: ``status`` is ``"ok"`` or
+        ``"error"``; ``resumed`` is True when a complete run of the same config
+        was already there and was kept.
 
     Raises
     ------
@@ -186,8 +187,10 @@ def run(
         summary["resumed"] = True
         return summary
 
-    # a stale or failed summary must not outlive the new attempt
-    (out / outputs.SUMMARY_FILE).unlink(missing_ok=True)
+    # files of an earlier, different or failed attempt must not outlive this one
+    for name in (outputs.SUMMARY_FILE, outputs.STEPS_FILE, outputs.CONFIG_FILE,
+                 outputs.FIGURE_FILE):
+        (out / name).unlink(missing_ok=True)
     started = time.perf_counter()
     try:
         from servsim.simulate import simulate
@@ -268,7 +271,7 @@ def _fmt(value: Any) -> str:
 
 
 def expand_sweep(config: DictConfig) -> list[list[str]] | None:
-    """The override list of every job a basic-sweeper multirun will launch, in order.
+    """Return the override list of every job a basic-sweeper multirun will launch, in order.
 
     Mirrors :class:`hydra._internal.core_plugins.basic_sweeper.BasicSweeper`:
     ``hydra.sweeper.params`` first, then the command line's task overrides.
@@ -291,31 +294,64 @@ def expand_sweep(config: DictConfig) -> list[list[str]] | None:
     return [job for batch in batches for job in batch]
 
 
+def preflight_jobs(jobs: list[list[str]], full_check_max_jobs: int = 64) -> list[list[str]]:
+    """Choose the jobs whose parameters are checked before a sweep starts.
+
+    Small sweeps (at most ``full_check_max_jobs`` jobs) are checked in full.
+    In larger ones every swept value is tried once, in the first job: each
+    distinct value of a non-numeric sweep, and the smallest and largest of a
+    numeric one (servsim's range checks are intervals, so the extremes decide).
+    A combination that is only invalid jointly (shares that no longer sum to 1)
+    is then caught when its own job starts, recorded as an error, and the
+    other jobs go on.
+    """
+    if len(jobs) <= full_check_max_jobs:
+        return jobs
+    base = list(jobs[0])
+    values: dict[int, dict[str, str]] = {}
+    for job in jobs:
+        for i, item in enumerate(job):
+            if i < len(base) and item != base[i]:
+                values.setdefault(i, {})[item.partition("=")[2]] = item
+    chosen = [base]
+    for i, by_value in values.items():
+        items = list(by_value.items())
+        try:
+            numeric = sorted(items, key=lambda kv: float(kv[0]))
+            items = [numeric[0], numeric[-1]]
+        except ValueError:
+            pass
+        for _, item in items:
+            chosen.append([*base[:i], item, *base[i + 1:]])
+    return chosen
+
+
 class SweepProgress(Callback):
     """Hydra callback: check a sweep's parameters up front, then report progress.
 
-    ``on_multirun_start`` composes every job of a basic sweep and validates
-    its parameters (:func:`servsim.params.make_params`); the first invalid one
-    stops the sweep before any simulation with ``servsim: error: ...`` and exit
-    status 2.  ``on_job_end`` (which runs in the job's process, whatever the
-    launcher) appends the job's status to ``<sweep dir>/.servsim/progress`` and
-    prints one progress line (done / total, elapsed, ETA) on stderr; the
-    sweep's end prints the totals and the ``servsim-collect`` command.
+    ``on_multirun_start`` composes the jobs of a basic sweep chosen by
+    :func:`preflight_jobs` and validates their parameters
+    (:func:`servsim.params.make_params`); the first invalid one stops the sweep
+    before any simulation with ``servsim: error: ...`` and exit status 2.
+    ``on_job_end`` (which runs in the job's process, whatever the launcher)
+    appends the job's status to ``<sweep dir>/.servsim/progress`` and prints
+    one progress line (done / total, elapsed, ETA) on stderr; the sweep's end
+    prints the totals and the ``servsim-collect`` command.
     """
 
-    def __init__(self, preflight: bool = True, preflight_max_jobs: int = 20_000) -> None:
+    def __init__(self, preflight: bool = True, full_check_max_jobs: int = 64) -> None:
         self.preflight = preflight
-        self.preflight_max_jobs = preflight_max_jobs
+        self.full_check_max_jobs = full_check_max_jobs
 
     @staticmethod
     def _state_dir(config: DictConfig) -> Path:
         return Path(str(config.hydra.sweep.dir)) / ".servsim"
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
-        """Validate every job's parameters, then record the sweep's size and start time."""
+        """Validate the sweep's parameters, then record its size and start time."""
         jobs = expand_sweep(config)
-        if self.preflight and jobs is not None and len(jobs) <= self.preflight_max_jobs:
-            self._check_jobs(config, jobs)
+        if self.preflight and jobs:
+            self._check_jobs(config, preflight_jobs(jobs, self.full_check_max_jobs))
         state = self._state_dir(config)
         state.mkdir(parents=True, exist_ok=True)
         outputs.write_json(state / "sweep.json", {
@@ -460,6 +496,17 @@ def _first_line(ex: BaseException, text: str | None = None) -> str:
     return ""
 
 
+def _raised_by_hydra(ex: BaseException) -> bool:
+    """Tell whether ``ex`` was raised inside Hydra or OmegaConf (not in servsim or the model)."""
+    tb = ex.__traceback__
+    last = None
+    while tb is not None:
+        last = tb.tb_frame
+        tb = tb.tb_next
+    name = str(last.f_globals.get("__name__", "")) if last is not None else ""
+    return name.split(".")[0] in ("hydra", "omegaconf")
+
+
 def main() -> None:
     """Console entry point ``servsim``: Hydra's command line around :func:`run`.
 
@@ -478,6 +525,12 @@ def main() -> None:
         _hydra_main()
     except (ParameterError, HydraException, OmegaConfBaseException) as ex:
         print(f"{PROG}: error: {describe_error(ex)}", file=sys.stderr)
+        sys.exit(EXIT_USAGE)
+    except Exception as ex:
+        if not _raised_by_hydra(ex):
+            raise  # a bug or a crash in a single run: keep the traceback
+        # Hydra's own command-line checks (e.g. -m with --cfg) raise plain exceptions
+        print(f"{PROG}: error: invalid command line: {_first_line(ex)}", file=sys.stderr)
         sys.exit(EXIT_USAGE)
     finally:
         if previous is None:

@@ -8,7 +8,9 @@ directories) and reads, for each run, ``summary.json`` and Hydra's
 ``run``, ``job``, ``status`` (``ok``, ``error`` or ``missing`` -- a run that
 started but never wrote its summary), ``error``,
 the config-group choices (``market``, ``strategy``, ``org``, ``stage``),
-every command-line override as a column (``seed``, ``strategy.compensation``, ...),
+every command-line override as a column (``seed``, ``strategy.compensation``, a
+competitor's preset ``strategy@market.competitors.foreign.strategy=lowcost`` as
+``market.competitors.foreign.strategy``, ...),
 ``firm``, ``is_focal``, the firm's summary metrics (:mod:`servsim.metrics`),
 then run-level fields (``seed``, ``days``, ``n_customers``, ``servsim_version``,
 ``elapsed_seconds``, ``config_hash``).
@@ -77,6 +79,16 @@ def parse_override(text: str) -> tuple[str, Any]:
     return key, value
 
 
+def column_name(key: str) -> str:
+    """Return the table column of an override key.
+
+    A group choice placed at a package is named by its package
+    (``strategy@market.competitors.foreign.strategy`` ->
+    ``market.competitors.foreign.strategy``, whose value is the preset name).
+    """
+    return key.split("@", 1)[1] if "@" in key else key
+
+
 def _read_yaml(path: Path) -> Any:
     try:
         with open(path, encoding="utf-8") as f:
@@ -111,7 +123,7 @@ def _run_rows(run_dir: Path, root: Path) -> list[dict[str, Any]]:
         overrides = (summary or {}).get("overrides") or []
     for item in overrides:
         key, value = parse_override(item)
-        base[key] = value
+        base[column_name(key)] = value
 
     run_level = {
         k: v for k, v in (summary or {}).items()

@@ -60,8 +60,9 @@ METRICS = [c for c in STEP_COLUMNS if c not in ("day", "firm")]
 _M = {name: i for i, name in enumerate(METRICS)}
 
 PROMOTER, DETRACTOR = 0.7, 0.45
-TALK_BINS = 10
 """Satisfaction bounds for NPS-style promoters (>=) and detractors (<)."""
+TALK_BINS = 10
+"""Satisfaction bins of the word-of-mouth diagnostics."""
 
 
 class ServiceMarket(mesa.Model):
@@ -151,7 +152,8 @@ class ServiceMarket(mesa.Model):
 
     def _init_staff(self) -> None:
         f, n = self.firms, self.n
-        slots = [int(max(1, math.ceil(f.staff_per_1000[k] * n / 1000))) + 1 for k in range(f.n)]
+        per_customer = f.staff_per_1000 / 1000 + f.proactive_rate / self.b.staff_capacity
+        slots = [int(max(1, math.ceil(per_customer[k] * n))) + 1 for k in range(f.n)]
         mgr_counts = [int(math.ceil(slots[k] / f.manager_span[k])) for k in range(f.n)]
         staff_firm = np.repeat(np.arange(f.n, dtype=np.int8), slots)
         slot_in_firm = np.concatenate([np.arange(s) for s in slots])
@@ -187,10 +189,14 @@ class ServiceMarket(mesa.Model):
         ).astype(np.int32)
 
     def _staff_target(self) -> np.ndarray:
-        customers = np.bincount(
-            self.c.firm[self.c.active].astype(np.int64), minlength=self.n_firms
-        )
-        return np.maximum(1, np.ceil(self.firms.staff_per_1000 * customers / 1000)).astype(int)
+        """Staff each firm aims for: its ratio to customers, plus the people its
+        proactive contract work needs (``contracts * proactive_rate / capacity``)."""
+        c, f = self.c, self.firms
+        customers = np.bincount(c.firm[c.active].astype(np.int64), minlength=self.n_firms)
+        contracts = np.bincount(c.firm[c.contract].astype(np.int64), minlength=self.n_firms)
+        need = (f.staff_per_1000 * customers / 1000
+                + contracts * f.proactive_rate / self.b.staff_capacity)
+        return np.maximum(1, np.ceil(need)).astype(int)
 
     def _make_views(self) -> None:
         self.firm_agents = [FirmAgent(self, k) for k in range(self.n_firms)]
@@ -727,9 +733,8 @@ class ServiceMarket(mesa.Model):
         m.coaching_today = (per_member * m.team_size).astype(np.float32)
         sf = s.firm.astype(np.int64)
         coach = per_member[s.manager]
-        load = s.encounters_today / (
-            b.staff_capacity * np.maximum(1.0 + b.productivity_morale * (s.morale - 0.5), 0.05)
-        )
+        cap = encounters.person_capacity(s.morale, b.staff_capacity, b.productivity_morale)
+        load = np.divide(s.encounters_today, cap, out=np.zeros(s.n), where=cap > 0)
         target = staff.morale_target(
             coach,
             f.training[sf],

@@ -51,7 +51,8 @@ class Network:
         # complete graph: mean over everybody else
         total = x.sum(axis=0, dtype=np.float64)
         denom = max(self.n - 1, 1)
-        return ((total - x) / denom).astype(x.dtype, copy=False)
+        out_type = np.result_type(x.dtype, np.float32)
+        return ((total - x) / denom).astype(out_type, copy=False)
 
     @property
     def n_edges(self) -> int:

@@ -111,7 +111,7 @@ def _finite(value: Any) -> Any:
 
 
 def to_json(data: Mapping[str, Any]) -> str:
-    """Standard JSON (NaN -> null) with numpy values converted."""
+    """Serialise to standard JSON (NaN -> null), converting numpy values."""
     plain = json.loads(json.dumps(data, default=_json_default))
     return json.dumps(_finite(plain), indent=2, sort_keys=False, allow_nan=False) + "\n"
 
@@ -125,7 +125,7 @@ def write_json(path: str | os.PathLike, data: Mapping[str, Any]) -> Path:
 
 
 def package_version() -> str:
-    """The installed servsim version (``0+unknown`` when run from an uninstalled tree)."""
+    """Return the installed servsim version (``0+unknown`` from an uninstalled tree)."""
     try:
         from servsim import __version__  # type: ignore[attr-defined]
 
@@ -141,13 +141,13 @@ def package_version() -> str:
 
 
 def config_hash(params: Params) -> str:
-    """A stable SHA-256 of the resolved parameters (decides whether a run is already done)."""
+    """Hash the resolved parameters (SHA-256): decides whether a run is already done."""
     text = json.dumps(to_dict(params), sort_keys=True, default=_json_default)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def read_summary(run_dir: str | os.PathLike) -> dict[str, Any] | None:
-    """The run's ``summary.json`` as a dict, or None if missing or unreadable."""
+    """Read a run's ``summary.json`` as a dict; None if missing or unreadable."""
     path = Path(run_dir) / SUMMARY_FILE
     try:
         with open(path, encoding="utf-8") as f:
@@ -158,7 +158,7 @@ def read_summary(run_dir: str | os.PathLike) -> dict[str, Any] | None:
 
 
 def is_complete(run_dir: str | os.PathLike, expected_hash: str | None = None) -> bool:
-    """True if ``run_dir`` holds a finished, successful run (for ``expected_hash`` if given)."""
+    """Tell whether ``run_dir`` holds a finished, successful run (of ``expected_hash``)."""
     summary = read_summary(run_dir)
     if summary is None or summary.get("status") != STATUS_OK:
         return False
@@ -182,7 +182,7 @@ def _series(frame: pd.DataFrame, column: str) -> pd.Series | None:
 
 
 def write_figure(path: str | os.PathLike, steps: pd.DataFrame, focal: str | None = None) -> Path:
-    """A quick 2 x 2 figure of a run's main series, written atomically as PNG.
+    """Draw a quick 2 x 2 figure of a run's main series and write it atomically as PNG.
 
     Panels: the focal firm's customers by relationship stage (stacked) with the
     other firms' customers as lines; mean satisfaction of each firm; cumulative
@@ -219,7 +219,7 @@ def write_figure(path: str | os.PathLike, steps: pd.DataFrame, focal: str | None
         ax.plot(focal_steps["day"], focal_steps["prospects"], color="grey", lw=1, label="prospects")
     ax.set_title(f"customers of {focal} by stage")
     ax.set_xlabel("day")
-    ax.legend(fontsize=7, loc="upper left")
+    ax.legend(fontsize=7, loc="best", framealpha=0.7)
 
     ax = axes[0, 1]
     for name, part in by_firm.items():
@@ -236,7 +236,8 @@ def write_figure(path: str | os.PathLike, steps: pd.DataFrame, focal: str | None
     ax = axes[1, 0]
     for name, part in by_firm.items():
         if "profit" in part.columns:
-            ax.plot(part["day"], part["profit"].cumsum(), label=name, lw=1.5 if name == focal else 1)
+            ax.plot(part["day"], part["profit"].cumsum(), label=name,
+                    lw=1.5 if name == focal else 1)
     ax.axhline(0, color="black", lw=0.5)
     ax.set_title("cumulative profit (cu)")
     ax.set_xlabel("day")

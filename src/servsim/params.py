@@ -48,7 +48,8 @@ class SegmentParams:
     complaint_propensity: float = 0.04
     """P(complaint | failure): TARP, ~1 complaint per ~25 silent dissatisfied (consumer)."""
     patience_days: int = 14
-    """Days a complaining customer waits before giving up (complaint unresolved)."""
+    """Days a customer waits before giving up: on an open complaint (unresolved: penalty)
+    or on an unserved service request (counted as a failure)."""
 
 
 @dataclass
@@ -84,7 +85,8 @@ class StrategyParams:
     advertising_cost: float = 2.0
     """Advertising spend per day per 1,000 customers in the market, at intensity 1 (cu)."""
     staff_per_1000: float = 3.0
-    """Frontline staff per 1,000 customers of the firm (a staffing ratio; minimum 1 person)."""
+    """Frontline staff per 1,000 customers of the firm (a staffing ratio; minimum 1 person);
+    the firm also staffs its proactive contract work (stage.proactive_rate)."""
     training: float = 0.3
     """Training intensity in [0, 1]: share of the maximum training effort."""
     training_cost: float = 40.0
@@ -130,7 +132,8 @@ class StageParams:
     standardization: float = 0.0
     """Relative reduction of failure probability by service norms, in [0, 1)."""
     followup_rate: float = 0.0
-    """Share of silent failures surfaced by follow-up calls as complaints, in [0, 1]."""
+    """Share of encounters followed up by a call (each costs followup_cost); a followed-up
+    silent failure is surfaced as a complaint.  In [0, 1]."""
     followup_cost: float = 2.0
     """Cost per follow-up contact (cu)."""
     contract_uptake: float = 0.0
@@ -140,7 +143,8 @@ class StageParams:
     proactive_rate: float = 0.0
     """Proactive contacts per contracted customer-day."""
     proactive_prevention: float = 0.0
-    """Share of failures a recent proactive contact prevents, in [0, 1]."""
+    """Share of a contract holder's failures that proactive maintenance prevents, in [0, 1]
+    (applies to every encounter of a contracted customer)."""
     proactive_cost: float = 15.0
     """Cost of one proactive contact (cu)."""
     service_fee: float = 0.0
@@ -178,7 +182,8 @@ class MarketParams:
     expectation_drift: float = 0.02
     """Upward drift of the market's expected quality per year (seed 001 section 6)."""
     norm_adaptation: float = 0.002
-    """Daily rate at which the market norm moves toward the share-weighted quality offered."""
+    """Daily rate at which the market norm moves toward the share-weighted quality offered,
+    and at which each customer's expectation is pulled toward the norm."""
     cost_of_goods: float = 0.6
     """Cost of goods as a share of a purchase's value at price index 1."""
     market_wage: float = 200.0
@@ -212,25 +217,28 @@ class BehaviourParams:
     satisfaction_gain: float = 1.0
     """Slope of transaction satisfaction on (loss-weighted) disconfirmation."""
     loss_aversion: float = 2.25
-    """Weight of negative vs positive disconfirmation (Kahneman & Tversky 1979;
-    Anderson & Sullivan 1993)."""
+    """Weight of negative vs positive disconfirmation (prospect theory, Kahneman & Tversky
+    1979; the 2.25 estimate is Tversky & Kahneman 1992; in satisfaction, Anderson &
+    Sullivan 1993)."""
     tolerance: float = 0.05
     """Zone of tolerance: shortfall below expectation felt as no loss (Zeithaml et al. 1993)."""
     norm_weight: float = 0.5
     """Weight of quality relative to the market norm in satisfaction (Cadotte et al. 1987)."""
     satisfaction_memory: float = 0.3
     """Weight of the latest encounter in cumulative satisfaction."""
-    expectation_learning: float = 0.1
+    expectation_learning: float = 0.3
     """Weight of the latest perceived quality in the updated expectation."""
     promise_weight: float = 0.5
     """Weight of a firm's promise (vs the market norm) in a prospect's expectation of it."""
     initial_satisfaction: float = 0.6
     """Satisfaction of a customer who has just adopted (no experience yet)."""
-    advertising_pull: float = 0.02
+    advertising_pull: float = 0.003
     """Daily pull of a customer's expectation toward the firm's promise at advertising 1."""
     # word of mouth
     wom_neutral: float = 0.5
-    """Satisfaction at which a customer has nothing to say."""
+    """Neutral satisfaction: expectations exactly met.  The customer has nothing to say
+    (word of mouth), transaction satisfaction is centred on it, and defection is measured
+    from it."""
     wom_base: float = 0.01
     """Daily probability of talking at neutral satisfaction."""
     wom_positive: float = 0.08
@@ -240,7 +248,8 @@ class BehaviourParams:
     wom_attitude: float = 0.5
     """Attitude change from a day's fully positive (or negative) word of mouth."""
     attitude_decay: float = 0.02
-    """Daily decay of attitude toward 0."""
+    """Daily decay of attitude toward 0; also the rate at which lapsed customers'
+    satisfaction fades toward neutral."""
     # choice
     utility_quality: float = 4.0
     utility_price: float = 3.0
@@ -280,7 +289,8 @@ class BehaviourParams:
     repeat_failure_cap: float = 0.6
     """Share of the loss a recovery can restore after repeated failures."""
     unresolved_penalty: float = 0.25
-    """Satisfaction loss when a complaint is ignored or the customer gives up."""
+    """Satisfaction loss when a complaint closes unresolved: the customer gives up after
+    patience_days, whether the firm ignored it or was too slow."""
     failure_memory_days: int = 365
     """A customer's failure count resets after this many days without failure."""
     # staff
@@ -307,12 +317,14 @@ class BehaviourParams:
     training_rate: float = 0.003
     """Skill gained per day at training intensity 1, times (1 - skill)."""
     coaching_rate: float = 0.002
-    """Skill and morale gained per coaching session, times the gap."""
+    """Skill gained per coaching session, times (1 - skill); coaching lifts morale through
+    ``morale_support`` in the morale target."""
     novice_skill: float = 0.3
     initial_skill: float = 0.6
     initial_morale: float = 0.6
     hiring_lag_days: int = 14
-    """Days from a quit to the novice replacement's first day."""
+    """Days a vacancy stays open before the novice starts (a quit on day t is filled by a
+    novice who first works on day t + hiring_lag_days + 2)."""
 
 
 @dataclass

@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from servsim.metrics import run_summary
-from servsim.model import ServiceMarket
 from servsim.params import Params, make_params
 from servsim.results import RunResult
 
@@ -34,6 +32,9 @@ def simulate(params: Params | Mapping[str, Any] | None = None, *, progress: bool
     RunResult
         ``steps`` (per day x firm), ``summary`` and the resolved ``params``.
     """
+    from servsim.metrics import run_summary
+    from servsim.model import ServiceMarket
+
     if overrides or not isinstance(params, Params):
         params = make_params(params, **overrides)
     model = ServiceMarket(params)

@@ -12,7 +12,7 @@ def logistic(x: np.ndarray | float) -> np.ndarray:
 
 
 def logit(p: float) -> float:
-    """Log-odds of a probability in (0, 1); clipped to avoid infinities."""
+    """Log-odds of a probability; ``p`` is clipped to [1e-12, 1 - 1e-12] to stay finite."""
     p = min(max(p, 1e-12), 1 - 1e-12)
     return float(np.log(p / (1 - p)))
 
@@ -33,7 +33,7 @@ def first_k_per_group(
     """
     if group.size == 0:
         return np.zeros(0, dtype=bool)
-    order = np.lexsort((u, -priority.astype(np.int64), group))
+    order = np.lexsort((u, -np.asarray(priority, dtype=np.float64), group))
     g_sorted = group[order]
     first = np.searchsorted(g_sorted, np.arange(len(slots)))
     rank = np.arange(order.size) - first[g_sorted]

@@ -1,6 +1,6 @@
 """Step 3 — encounters served by frontline staff within their capacity; excess waits.
 
-Capacity of firm f: ``C_f = sum over its active staff of c * (1 + k_m (m - 1/2))``
+Capacity of firm f: ``C_f = sum over its active staff of max(c (1 + k_m (m - 1/2)), 0)``
 (c encounters per person-day; morale m raises productivity: the
 service-profit chain's "employee satisfaction -> productivity", Heskett et
 al. 1994), less the capacity used by proactive contacts.  Requests are
@@ -16,6 +16,13 @@ import numpy as np
 from servsim.mechanisms._common import first_k_per_group, stochastic_round
 
 
+def person_capacity(
+    morale: np.ndarray, capacity_per_person: float, productivity_morale: float
+) -> np.ndarray:
+    """Encounters one employee can serve today: ``max(c (1 + k_m (m - 1/2)), 0)``."""
+    return capacity_per_person * np.maximum(1.0 + productivity_morale * (morale - 0.5), 0.0)
+
+
 def staff_capacity(
     active: np.ndarray,
     morale: np.ndarray,
@@ -25,7 +32,7 @@ def staff_capacity(
     productivity_morale: float,
 ) -> np.ndarray:
     """Encounter capacity per firm today (float, before proactive contacts)."""
-    per_person = capacity_per_person * np.maximum(1.0 + productivity_morale * (morale - 0.5), 0.0)
+    per_person = person_capacity(morale, capacity_per_person, productivity_morale)
     return np.bincount(firm[active], weights=per_person[active], minlength=n_firms)
 
 

@@ -14,8 +14,9 @@ failure caused:
 so a strong, fast recovery after a *first* failure can leave the customer
 above pre-failure satisfaction (the recovery paradox), while after repeated
 failures it cannot (McCollough, Berry & Yadav 2000; Smith & Bolton 1998).
-A complaint ignored, or abandoned after ``patience_days``, costs
-``unresolved_penalty`` of satisfaction.
+A complaint that closes unresolved — ignored by the firm, or too slow — costs
+``unresolved_penalty`` of satisfaction when the customer gives up after
+``patience_days`` (until then the customer waits).  Satisfaction stays in [0, 1].
 """
 
 from __future__ import annotations
