@@ -4,7 +4,7 @@
 VENV    := .venv
 PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed-stamp
-EXTRAS  ?= test,parallel
+EXTRAS  ?= test,parallel,dashboard
 # Find a Python >= 3.12: $(PYTHON) if given, then python3.12, then pyenv's 3.12, then python3.
 PYTHON  ?= $(shell for c in python3.12 python3.13 python3; do \
 	  p=$$(command -v $$c 2>/dev/null) && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; exit 0; }; done; \
@@ -16,7 +16,9 @@ PYTHON  ?= $(shell for c in python3.12 python3.13 python3; do \
 help:
 	@echo "make run    - create .venv if missing, install servsim, run the default scenario"
 	@echo "make test   - same bootstrap, then the whole test suite"
+	@echo "make validate - full-size validation: results/validation/*.png and docs/validation.md"
 	@echo "make bench  - speed benchmarks (writes benchmarks/RESULTS.md)"
+	@echo "make demo   - the classroom dashboard on http://127.0.0.1:8765 (offline)"
 
 venv: $(STAMP)
 
@@ -33,6 +35,12 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest -q
+
+validate: $(STAMP)
+	$(VENV)/bin/servsim-validate --size full
+
+demo: $(STAMP)
+	$(VENV)/bin/servsim-demo
 
 bench: $(STAMP)
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PY) benchmarks/run.py
