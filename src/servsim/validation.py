@@ -16,6 +16,7 @@ about (e.g. B2B complaint rates).
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from collections.abc import Callable
@@ -63,6 +64,11 @@ def _fmt(v) -> str:
     if v != 0 and (abs(v) < 1e-3 or abs(v) >= 1e5):
         return f"{v:.3g}"
     return f"{v:.4g}"
+
+
+def _slug(name: str) -> str:
+    """A file-name-safe version of a check's name."""
+    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
 
 
 def _pick(size: str, ci, full):
@@ -716,7 +722,7 @@ def write_report(checks: list[Check], figures: Path, doc: Path, size: str, secon
     lines += [f"| {c.number} | {c.name} | {'pass' if c.passed else '**FAIL**'} |"
               for c in checks]
     for c in checks:
-        png = figures / f"{c.number:02d}_{c.name.lower().replace(' ', '_').replace(',', '')}.png"
+        png = figures / f"{c.number:02d}_{_slug(c.name)}.png"
         if c.plot is not None:
             fig, ax = plt.subplots(figsize=(6.4, 4.2))
             c.plot(ax)
