@@ -687,19 +687,15 @@ def test_talk_probability_is_u_shaped_and_asymmetric():
     assert np.all(lo > hi)
 
 
-def test_emit():
+def test_message_category():
     g = rng(81)
     for _ in range(N_CASES // 3):
         n, n_firms = int(g.integers(1, 20)), int(g.integers(1, 4))
         firm = g.integers(0, n_firms, n)
-        talks = np.flatnonzero(g.random(n) < 0.5)
-        positive = g.random(talks.size) < 0.5
-        x = word_of_mouth.emit(talks, positive, firm, n, n_firms)
-        assert x.shape == (n, 2 * n_firms) and x.dtype == np.float32
-        want = [[0.0] * (2 * n_firms) for _ in range(n)]
-        for t, pos in zip(talks, positive, strict=True):
-            want[t][firm[t] if pos else n_firms + firm[t]] = 1.0
-        np.testing.assert_array_equal(x, np.array(want, dtype=np.float32).reshape(n, -1))
+        positive = g.random(n) < 0.5
+        got = word_of_mouth.message_category(firm, positive, n_firms)
+        want = [int(f) if p else n_firms + int(f) for f, p in zip(firm, positive, strict=True)]
+        assert got.tolist() == want
 
 
 def test_update_attitude():
@@ -1048,6 +1044,25 @@ def test_mean_over_ties_equals_loop_over_neighbours(kind, k):
         isolated = net.degree == 0
         assert isolated.any()  # G(60, 60) leaves some customers alone ...
         assert np.all(got2[isolated] == 0)  # ... and they hear nothing
+
+
+@pytest.mark.parametrize("kind", ["small_world", "random", "scale_free", "complete"])
+def test_share_of_ties_equals_loop_over_neighbours(kind):
+    g = rng(142)
+    net = build_network(300, kind, 6, 0.2, g)
+    k = 4
+    talkers = np.flatnonzero(g.random(300) < 0.2)
+    category = g.integers(0, k, talkers.size)
+    got = net.share_of_ties(talkers, category, k)
+    assert got.shape == (300, k) and got.dtype == np.float32
+    cat_of = {int(t): int(c) for t, c in zip(talkers, category, strict=True)}
+    for i in range(300):
+        ties = [int(j) for j in net.neighbours(i)]
+        want = [0.0] * k
+        for j in ties:
+            if j in cat_of:
+                want[cat_of[j]] += 1.0 / len(ties)
+        np.testing.assert_allclose(got[i], want, rtol=1e-5, atol=1e-7)
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])

@@ -261,16 +261,19 @@ class ServiceMarket(mesa.Model):
             self.params.market.expectation_drift / 365.0,
             self.params.market.norm_adaptation,
         )
-        fi = np.maximum(c.firm, 0)
-        e = expectations.pull_expectation(
-            c.expectation,
-            f.promised[fi, c.segment].astype(np.float32),
-            self.norm[c.segment].astype(np.float32),
-            f.advertising[fi].astype(np.float32),
-            b.advertising_pull,
-            self.params.market.norm_adaptation,
-        )
-        c.expectation = np.clip(e, 0.0, 1.0).astype(np.float32, copy=False)
+        # pull_expectation is linear in E: E' = E + rate (target - E), with rate and target
+        # per (firm, segment) — two small tables instead of per-customer gathers
+        n_seg = len(self.seg.share)
+        rate = (b.advertising_pull * f.advertising[:, None]
+                + self.params.market.norm_adaptation) * np.ones((1, n_seg))
+        target = expectations.pull_expectation(
+            np.zeros_like(f.promised), f.promised, self.norm[None, :],
+            f.advertising[:, None], b.advertising_pull, self.params.market.norm_adaptation,
+        ) / np.where(rate > 0, rate, 1.0)
+        k = np.maximum(c.firm, 0).astype(np.intp) * n_seg + c.segment
+        rate32, target32 = rate.astype(np.float32).ravel(), target.astype(np.float32).ravel()
+        e = c.expectation + rate32[k] * (target32[k] - c.expectation)
+        c.expectation = np.clip(e, 0.0, 1.0, out=e)
 
     # 2 ----------------------------------------------------------------------
     def needs_step(self) -> np.ndarray:
@@ -550,8 +553,8 @@ class ServiceMarket(mesa.Model):
                                                         minlength=TALK_BINS)
             self.talk_by_satisfaction[2] += np.bincount(bins[talks[~positive]],
                                                         minlength=TALK_BINS)
-        x = word_of_mouth.emit(talks, positive, c.firm, self.n, F)
-        heard = self.network.mean_over_ties(x)
+        category = word_of_mouth.message_category(c.firm[talks], positive, F)
+        heard = self.network.share_of_ties(talks, category, 2 * F)
         self.wom_pos_in = np.ascontiguousarray(heard[:, :F])
         c.attitude = word_of_mouth.update_attitude(
             c.attitude, self.wom_pos_in, heard[:, F:], b.wom_attitude, b.attitude_decay
@@ -632,10 +635,15 @@ class ServiceMarket(mesa.Model):
             just = np.zeros(self.n, dtype=bool)
             just[lapse] = True
             pool = pool[~just[pool]]
-        a = adoption.hazards(f.advertising, self.wom_pos_in[pool].astype(np.float64),
+        # thinning (exact): hear of some firm with P = min(1, sum a), then convert with
+        # P = min(1, sum a pi) / min(1, sum a); utilities only for those who heard
+        a = adoption.hazards(f.advertising, self.wom_pos_in[pool],
                              self.params.market.innovation, self.params.market.imitation)
+        heard_p = adoption.adopt_probability(a)
+        heard = rng.random(pool.size) < heard_p
+        pool, a, heard_p = pool[heard], a[heard].astype(np.float64), heard_p[heard]
         a *= adoption.conversion(self._utility(pool), b.outside_utility)
-        adopt = rng.random(pool.size) < adoption.adopt_probability(a)
+        adopt = rng.random(pool.size) * heard_p < adoption.adopt_probability(a)
         adopters = pool[adopt]
         chosen = adoption.choose(a[adopt], rng.random(adopters.size))
         self._join(movers[target >= 0], target[target >= 0])
@@ -799,23 +807,33 @@ class ServiceMarket(mesa.Model):
     def record(self) -> None:
         """Close the day's books and store the (firm x metric) row block."""
         c, s, L, F = self.c, self.s, self.log, self.n_firms
-        had = c.firm >= 0
-        key = c.firm[had].astype(np.int64) * 6 + c.stage[had]
-        stages = np.bincount(key, minlength=F * 6).reshape(F, 6)
+        n_seg = len(self.seg.share)
+        # one pass: (firm + 1, stage) codes over everybody; firm -1 = never adopted
+        key = (c.firm.astype(np.int32) + 1) * 6 + c.stage
+        stages = np.bincount(key, minlength=(F + 1) * 6).reshape(F + 1, 6)
+        L[:, _M["prospects"]] = stages[0].sum()
+        stages = stages[1:]
         for code, name in ((NEW, "new"), (2, "repeat"), (LOYAL, "loyal"),
                            (ADVOCATE, "advocate"), (LAPSED, "lapsed")):
             L[:, _M[f"customers_{name}"]] = stages[:, code]
         active_n = stages[:, NEW : ADVOCATE + 1].sum(axis=1)
         L[:, _M["customers"]] = active_n
         L[:, _M["share"]] = active_n / max(active_n.sum(), 1)
-        L[:, _M["prospects"]] = self.n - had.sum()
-        act = c.active
-        af = c.firm[act].astype(np.int64)
-        sat = c.satisfaction[act].astype(np.float64)
-        L[:, _M["satisfaction"]] = _mean_by(af, sat, F)
-        L[:, _M["expectation"]] = _mean_by(af, c.expectation[act].astype(np.float64), F)
-        nps = (sat >= PROMOTER).astype(np.float64) - (sat < DETRACTOR)
-        L[:, _M["recommend_score"]] = 100.0 * _mean_by(af, nps, F)
+        # active customers, compressed once
+        act = (c.stage >= NEW) & (c.stage <= ADVOCATE)
+        af = c.firm[act].astype(np.intp)
+        sat = c.satisfaction[act]
+        self._counts_fs = np.bincount(
+            af * n_seg + c.segment[act], minlength=F * n_seg
+        ).reshape(F, n_seg)
+        L[:, _M["satisfaction"]] = _mean_by(af, sat, F, active_n)
+        L[:, _M["expectation"]] = _mean_by(af, c.expectation[act], F, active_n)
+        promoters = np.bincount(af[sat >= PROMOTER], minlength=F)
+        detractors = np.bincount(af[sat < DETRACTOR], minlength=F)
+        L[:, _M["recommend_score"]] = np.divide(
+            100.0 * (promoters - detractors), active_n, out=np.full(F, np.nan),
+            where=active_n > 0,
+        )
         rec = L[:, _M["recoveries"]]
         L[:, _M["recovery_days"]] = np.divide(
             L[:, _M["recovery_days"]], rec, out=np.full(F, np.nan), where=rec > 0
@@ -828,7 +846,6 @@ class ServiceMarket(mesa.Model):
         L[:, _M["staff_morale"]] = _mean_by(sf, s.morale[s.active].astype(np.float64), F)
         L[:, _M["staff_skill"]] = _mean_by(sf, s.skill[s.active].astype(np.float64), F)
         L[:, _M["market_norm"]] = float((self.norm * self.seg.share).sum())
-        self._counts_fs = self._firm_segment_counts()
         if self.day < len(self.records):
             self.records[self.day] = L
         else:  # ran past sim.days: grow the record
@@ -859,8 +876,9 @@ class ServiceMarket(mesa.Model):
         return df
 
 
-def _mean_by(group: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+def _mean_by(group: np.ndarray, values: np.ndarray, n: int, counts=None) -> np.ndarray:
     """Mean of ``values`` per group code in ``range(n)`` (NaN for empty groups)."""
-    counts = np.bincount(group, minlength=n)
+    if counts is None:
+        counts = np.bincount(group, minlength=n)
     sums = np.bincount(group, weights=values, minlength=n)
     return np.divide(sums, counts, out=np.full(n, np.nan), where=counts > 0)

@@ -54,6 +54,33 @@ class Network:
         out_type = np.result_type(x.dtype, np.float32)
         return ((total - x) / denom).astype(out_type, copy=False)
 
+    def share_of_ties(self, talkers: np.ndarray, category: np.ndarray, k: int) -> np.ndarray:
+        """Share of each customer's ties that are talkers of each category (n x k, float32).
+
+        ``talkers`` are customer indices, ``category[t]`` in ``range(k)`` the kind of
+        message talker t sends.  Equal to ``mean_over_ties(X)`` with ``X`` the one-hot
+        (n x k) indicator of talkers' categories, but computed by scattering each
+        talker's message to its ties: the graph is undirected, so the ties of a talker
+        are the customers who hear it.  Cost O(talkers x degree + n k) instead of
+        O(edges k).
+        """
+        if self.weights is None:
+            totals = np.bincount(category, minlength=k).astype(np.float64)
+            out = np.broadcast_to(totals, (self.n, k)).copy()
+            out[talkers, category] -= 1.0  # nobody hears themselves
+            return (out / max(self.n - 1, 1)).astype(np.float32)
+        w = self.weights
+        starts, ends = w.indptr[talkers], w.indptr[talkers + 1]
+        lengths = ends - starts
+        # the tie entries of every talker's row, without a Python loop
+        offsets = np.repeat(starts - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
+        hearers = w.indices[np.arange(lengths.sum()) + offsets]
+        key = hearers.astype(np.int64) * k + np.repeat(category, lengths)
+        counts = np.bincount(key, minlength=self.n * k).reshape(self.n, k)
+        inv = np.zeros(self.n, dtype=np.float32)
+        np.divide(1.0, self.degree, out=inv, where=self.degree > 0)
+        return counts.astype(np.float32) * inv[:, None]
+
     @property
     def n_edges(self) -> int:
         """Number of undirected ties."""

@@ -11,7 +11,8 @@ otherwise, and is about the talker's (current or last) firm.  A talker
 tells all its ties, so a message count is the talker's degree.  Each
 customer receives, per firm, the share of its ties that spoke well
 (``pos_in``) or ill (``neg_in``) of the firm: ``W @ X`` with W the
-row-normalized adjacency.  Attitude toward each firm integrates what one
+row-normalized adjacency and X the talkers' message indicators, computed by
+scattering each talker's message to its ties.  Attitude toward each firm integrates what one
 hears and fades:
 
     A' = clip((1 - delta) A + g (pos_in - neg_in), -1, 1)
@@ -31,17 +32,13 @@ def talk_probability(
     return np.clip(base + positive * up + negative * down, 0.0, 1.0)
 
 
-def emit(
-    talks: np.ndarray, positive: np.ndarray, firm: np.ndarray, n: int, n_firms: int
-) -> np.ndarray:
-    """Message indicator matrix X (n x 2F, float32) for talkers ``talks`` (indices).
+def message_category(firm: np.ndarray, positive: np.ndarray, n_firms: int) -> np.ndarray:
+    """Kind of message: ``firm`` if positive, ``n_firms + firm`` if negative.
 
-    ``X[i, f] = 1`` if i speaks well of firm f today, ``X[i, F + f] = 1`` if ill.
+    The share of a customer's ties sending category ``f`` is ``pos_in_f``, category
+    ``F + f`` is ``neg_in_f`` (:meth:`servsim.network.Network.share_of_ties`).
     """
-    x = np.zeros((n, 2 * n_firms), dtype=np.float32)
-    col = firm[talks].astype(np.int64) + np.where(positive, 0, n_firms)
-    x[talks, col] = 1.0
-    return x
+    return firm.astype(np.int64) + np.where(positive, 0, n_firms)
 
 
 def update_attitude(
