@@ -1,0 +1,218 @@
+"""The canned experiments: run a preset's replications, analyse them, write ``results/<name>/``.
+
+Each experiment answers one question of the seeds (``experiments/<name>/README.md``).
+Its design is the Hydra preset ``configs/experiment/<name>.yaml`` -- the same
+runs ``servsim -m +experiment=<name>`` launches -- and its analysis is the
+module ``servsim.experiments.<name with underscores>``, which defines
+``TITLE``, ``QUESTION``, optionally ``PROBE`` / ``EXTRAS`` (extra per-run
+tables, e.g. the per-complaint recovery log) and ``analyze(data, out) ->
+Findings``.
+
+:func:`run` composes the preset's jobs (:func:`servsim.replicate.experiment_jobs`),
+runs them on ``n_jobs`` processes, saves the tidy tables (``runs.parquet``,
+``steps.parquet``, extras; ``design.json``), draws the figures and writes
+``summary.md``.  The summary ends with a provenance comment -- the design's
+fingerprint, the analysis code's fingerprint and the exact values of one
+run -- which ``tests/test_experiments.py`` uses to check that the committed
+summary is what the current code and configs produce.
+
+Command line (the thin scripts ``experiments/<name>/analyze.py`` call it)::
+
+    python -m servsim.experiments positioning                # 20 seeds, 2 processes
+    python -m servsim.experiments positioning --seeds 5      # fewer replications
+    python -m servsim.experiments positioning sim.n_customers=1000   # any override
+    python -m servsim.experiments positioning --analyze-only # re-analyse saved tables
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import hashlib
+import importlib
+import inspect
+import json
+import re
+import sys
+import time
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from servsim import outputs, replicate
+from servsim.experiments.common import Findings
+
+EXPERIMENTS = ("positioning", "recovery", "expectations", "inverted-pyramid",
+               "service-profit-chain", "service-stage", "retention-economics")
+"""The experiments, in the order ``make experiments`` runs them."""
+
+CODE_MODULES = ("servsim.replicate", "servsim.stats", "servsim.tables",
+                "servsim.experiments", "servsim.experiments.common")
+"""Modules whose code shapes every summary's text (plus the experiment's own module)."""
+
+DESIGN_FILE = "design.json"
+SUMMARY_FILE = "summary.md"
+PROVENANCE = re.compile(r"<!-- provenance\n(.*?)\n-->", re.S)
+
+
+def module(name: str) -> ModuleType:
+    """The analysis module of experiment ``name`` (``inverted-pyramid`` -> ``inverted_pyramid``)."""
+    if name not in EXPERIMENTS:
+        raise ValueError(f"unknown experiment {name!r}; choose from {', '.join(EXPERIMENTS)}")
+    return importlib.import_module(f"servsim.experiments.{name.replace('-', '_')}")
+
+
+def code_fingerprint(name: str) -> str:
+    """SHA-256 of the analysis code's syntax trees (docstrings, comments, layout ignored)."""
+    digest = hashlib.sha256()
+    for mod_name in (*CODE_MODULES, module(name).__name__):
+        tree = ast.parse(inspect.getsource(importlib.import_module(mod_name)))
+        for node in ast.walk(tree):
+            body = getattr(node, "body", None)
+            if (isinstance(body, list) and body and isinstance(body[0], ast.Expr)
+                    and isinstance(getattr(body[0], "value", None), ast.Constant)
+                    and isinstance(body[0].value.value, str)):
+                node.body = body[1:] or [ast.Pass()]
+        digest.update(ast.dump(tree).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def check_values(focal_row: dict[str, Any]) -> dict[str, float]:
+    """The values of one run kept in the provenance to detect engine changes."""
+    keys = ("cumulative_profit", "retention_rate", "satisfaction", "final_customers")
+    return {k: float(focal_row[k]) for k in keys}
+
+
+def run(name: str, overrides: list[str] | tuple[str, ...] = (), *, seeds: int | None = None,
+        n_jobs: int = 2, out: str | Path | None = None, analyze_only: bool = False,
+        progress: bool = True) -> Path:
+    """Run (or, with ``analyze_only``, re-analyse) experiment ``name``; return summary.md's path.
+
+    Parameters
+    ----------
+    name
+        One of :data:`EXPERIMENTS`.
+    overrides
+        Hydra overrides added to the preset's (sweeps allowed:
+        ``seed=range(5)``, ``sim.n_customers=1000``).
+    seeds
+        Replications (``seed=range(seeds)``); default the preset's (20).
+    n_jobs
+        Processes (1 = in this process).
+    out
+        Output directory (default ``results/<name>``).
+    analyze_only
+        Read the tables a previous run saved in ``out`` instead of simulating.
+    """
+    mod = module(name)
+    out = Path(out) if out is not None else Path("results") / name
+    out.mkdir(parents=True, exist_ok=True)
+    if analyze_only:
+        design = json.loads((out / DESIGN_FILE).read_text(encoding="utf-8"))
+        data = replicate.Replications.load(out, getattr(mod, "EXTRAS", ()))
+    else:
+        overrides = list(overrides) + ([f"seed=range({seeds})"] if seeds is not None else [])
+        started = time.perf_counter()
+        jobs = replicate.experiment_jobs(name, overrides)
+        data = replicate.run_jobs(jobs, n_jobs=n_jobs, probe=getattr(mod, "PROBE", None),
+                                  firms=getattr(mod, "STEP_FIRMS", "focal"), progress=progress)
+        focal0 = data.focal().iloc[0].to_dict()
+        design = {
+            "experiment": name,
+            "overrides": overrides,
+            "runs": len(jobs),
+            "labels": list(jobs[0].labels),
+            "design": replicate.design_fingerprint(jobs),
+            "check": {"run": 0, "overrides": list(jobs[0].overrides),
+                      "focal": check_values(focal0)},
+            "servsim": outputs.package_version(),
+            "n_jobs": n_jobs,
+            "elapsed_seconds": round(time.perf_counter() - started, 1),
+        }
+        data.save(out)
+        outputs.write_json(out / DESIGN_FILE, design)
+    findings = mod.analyze(data, out)
+    text = render(name, mod, data, design, findings)
+    outputs.write_text(out / SUMMARY_FILE, text)
+    return out / SUMMARY_FILE
+
+
+def describe_design(data: replicate.Replications, labels: list[str]) -> str:
+    """The design in one paragraph: factors and levels, fixed choices, size, replications."""
+    focal = data.focal()
+    factors = replicate.varying_columns(focal, labels)
+    parts = []
+    for col in factors:
+        values = ", ".join(str(v) for v in dict.fromkeys(focal[col].tolist()))
+        parts.append(f"`{col}` ∈ {{{values}}}")
+    seeds = sorted(dict.fromkeys(focal["seed"].tolist()))
+    fixed = [f"{g} `{focal[g].iloc[0]}`" for g in ("market", "strategy", "org", "stage")
+             if g in focal.columns and g not in factors]
+    size = (f"{int(focal['n_customers'].iloc[0]):,} customers, "
+            f"{int(focal['days'].iloc[0])} days")
+    seed_text = (f"seeds {seeds[0]}–{seeds[-1]}" if seeds == list(range(seeds[0], seeds[-1] + 1))
+                 else "seeds " + ", ".join(map(str, seeds)))
+    cells = len(focal) // max(len(seeds), 1)
+    return (f"{len(focal)} runs = {cells} cells × {len(seeds)} replications ({seed_text}; "
+            f"arms sharing a seed share customers, network and initial shares). "
+            f"Factors: {' × '.join(parts) if parts else 'none'}. Fixed: "
+            f"{', '.join(fixed)}; {size} per run. Intervals are 95% Student-t intervals "
+            f"over replications; differences are paired by seed (paired t-test).")
+
+
+def render(name: str, mod: ModuleType, data: replicate.Replications, design: dict[str, Any],
+           findings: Findings) -> str:
+    """The text of ``summary.md``."""
+    lines = [f"# {mod.TITLE}", "", f"**Question.** {mod.QUESTION.strip()}", "",
+             f"**Design.** {describe_design(data, design['labels'])}", "",
+             "## Findings", "", findings.text.strip(), ""]
+    if findings.figures:
+        lines += ["## Figures", ""]
+        for file, caption in findings.figures:
+            lines += [f"![{caption}]({file})", "", f"*{caption}*", ""]
+    script = f"experiments/{name}/analyze.py"
+    provenance = {
+        "experiment": name,
+        "overrides": design["overrides"],
+        "runs": design["runs"],
+        "design": design["design"],
+        "code": code_fingerprint(name),
+        "check": design["check"],
+    }
+    lines += ["---", "",
+              f"Made by `python {script}`"
+              + (f" with `{' '.join(design['overrides'])}`" if design["overrides"] else "")
+              + f" (servsim {design.get('servsim', '?')}; `make experiments` runs all seven). "
+              f"Design {design['design'][:12]}, analysis code {provenance['code'][:12]}.",
+              "", "<!-- provenance", json.dumps(provenance, indent=1), "-->", ""]
+    return "\n".join(lines)
+
+
+def read_provenance(summary: str | Path) -> dict[str, Any] | None:
+    """The provenance dict at the end of a summary.md (None if absent)."""
+    text = Path(summary).read_text(encoding="utf-8")
+    found = PROVENANCE.search(text)
+    return json.loads(found.group(1)) if found else None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: ``python -m servsim.experiments NAME [options] [overrides...]``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m servsim.experiments",
+        description="Run a canned servsim experiment (its experiment/ preset's replications), "
+                    "analyse it, and write tidy tables, figures and summary.md.")
+    parser.add_argument("name", choices=EXPERIMENTS)
+    parser.add_argument("overrides", nargs="*", help="Hydra overrides, e.g. sim.n_customers=1000")
+    parser.add_argument("--seeds", type=int, help="replications (default: the preset's, 20)")
+    parser.add_argument("--jobs", type=int, default=2, help="processes (default 2)")
+    parser.add_argument("-o", "--out", help="output directory (default results/NAME)")
+    parser.add_argument("--analyze-only", action="store_true",
+                        help="re-analyse the tables saved in the output directory")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    args = parser.parse_intermixed_args(argv)
+    started = time.perf_counter()
+    path = run(args.name, args.overrides, seeds=args.seeds, n_jobs=args.jobs, out=args.out,
+               analyze_only=args.analyze_only, progress=not args.quiet)
+    print(f"{args.name}: wrote {path} and figures in {time.perf_counter() - started:.0f} s",
+          file=sys.stderr)
+    return 0

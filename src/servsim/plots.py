@@ -1,0 +1,123 @@
+"""Figures with 95% confidence bands, for the experiments and the comparison report.
+
+Matplotlib's object API (``Figure`` with an Agg canvas, no pyplot state), so
+figures can be drawn in any process and never open a window.  Bands are
+Student-t intervals of the mean over replications (:mod:`servsim.stats`).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from servsim.stats import LEVEL
+
+PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
+           "#7f7f7f", "#bcbd22", "#17becf")
+NAMED = {"premium": "#1f77b4", "lowcost": "#d62728", "differentiated": "#2ca02c",
+         "pyramid": "#7f7f7f", "inverted": "#ff7f0e", "ignore": "#d62728", "slow": "#7f7f7f",
+         "fast": "#2ca02c", "reactive": "#7f7f7f", "standardized": "#1f77b4",
+         "productized": "#2ca02c"}
+
+
+def color(name: Any, index: int = 0) -> str:
+    """A stable colour for a strategy, organisation or stage name, else the palette's."""
+    return NAMED.get(str(name), PALETTE[index % len(PALETTE)])
+
+
+def figure(nrows: int = 1, ncols: int = 1, width: float = 10.0, height: float = 4.0):
+    """A figure and its axes array (always 2-D) on an Agg canvas."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(nrows, ncols, squeeze=False)
+    return fig, axes
+
+
+def png_bytes(fig, dpi: int = 90) -> bytes:
+    """The figure as PNG bytes (no creation-software metadata)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
+    return buf.getvalue()
+
+
+def save(fig, path: str | Path, dpi: int = 90) -> Path:
+    """Write the figure as PNG, atomically."""
+    from servsim.outputs import atomic_path
+
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(png_bytes(fig, dpi))
+    return path
+
+
+def t_band(mean: np.ndarray, sd: np.ndarray, n: np.ndarray, level: float = LEVEL
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """Lower and upper t interval of means from their s.d. and counts (NaN where n < 2)."""
+    n = np.asarray(n, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        q = np.where(n >= 2, stats.t.ppf(0.5 + level / 2.0, np.maximum(n - 1, 1)), np.nan)
+        half = q * np.asarray(sd, dtype=float) / np.sqrt(n)
+    return mean - half, mean + half
+
+
+def band(ax, x, mean, low, high, label: str | None = None, c: str | None = None,
+         marker: str | None = None, **kw: Any) -> None:
+    """A mean line with a shaded confidence band."""
+    line = ax.plot(x, mean, label=label, color=c, marker=marker, lw=1.6, ms=4, **kw)[0]
+    ax.fill_between(x, low, high, color=line.get_color(), alpha=0.2, lw=0)
+
+
+def lines_ci(ax, table: pd.DataFrame, x: str, metric: str, hue: str | None = None,
+             order: Sequence[Any] | None = None, marker: str = "o") -> None:
+    """Plot ``metric`` against numeric ``x`` from a :func:`~servsim.stats.cell_means` table.
+
+    One line with its 95% band per value of ``hue`` (in ``order``).
+    """
+    part = table[table["metric"] == metric]
+    groups = [(None, part)] if hue is None else [
+        (h, part[part[hue] == h]) for h in (order if order is not None
+                                              else list(dict.fromkeys(part[hue])))]
+    for i, (name, g) in enumerate(groups):
+        g = g.sort_values(x)
+        band(ax, g[x].to_numpy(float), g["mean"].to_numpy(float), g["low"].to_numpy(float),
+             g["high"].to_numpy(float), label=None if name is None else str(name),
+             c=color(name, i), marker=marker)
+
+
+def series_ci(ax, steps: pd.DataFrame, value: str, hue: str | None = None,
+              order: Sequence[Any] | None = None, x: str = "day", scale: float = 1.0,
+              labels: dict[Any, str] | None = None) -> None:
+    """Time series of ``value``: the mean over runs with its 95% band, per ``hue`` group.
+
+    ``steps`` has one row per run and period (:func:`servsim.replicate.thin_steps`).
+    """
+    groups = [(None, steps)] if hue is None else [
+        (h, steps[steps[hue] == h]) for h in (order if order is not None
+                                               else list(dict.fromkeys(steps[hue])))]
+    for i, (name, g) in enumerate(groups):
+        agg = g.groupby(x)[value].agg(["mean", "std", "count"]).sort_index()
+        mean = agg["mean"].to_numpy(float) * scale
+        lo, hi = t_band(mean, agg["std"].to_numpy(float) * abs(scale), agg["count"].to_numpy())
+        label = None if name is None else (labels or {}).get(name, str(name))
+        band(ax, agg.index.to_numpy(float), mean, lo, hi, label=label, c=color(name, i))
+
+
+def bars_ci(ax, names: Sequence[str], means: Sequence[float], lows: Sequence[float],
+            highs: Sequence[float], colors: Sequence[str] | None = None) -> None:
+    """Bars with 95% error bars."""
+    means = np.asarray(means, float)
+    err = np.vstack([means - np.asarray(lows, float), np.asarray(highs, float) - means])
+    xs = np.arange(len(names))
+    ax.bar(xs, means, yerr=err, capsize=4,
+           color=colors or [color(n, i) for i, n in enumerate(names)], alpha=0.85)
+    ax.set_xticks(xs, [str(n) for n in names])
+    ax.axhline(0, color="black", lw=0.6)
