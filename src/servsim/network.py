@@ -3,7 +3,8 @@
 Word of mouth travels over it (:mod:`servsim.mechanisms.word_of_mouth`).
 Graphs are stored as the pattern of a CSR matrix: ``indptr`` (n + 1) and
 ``indices`` (one entry per tie end; customer i's ties are
-``indices[indptr[i]:indptr[i + 1]]``), both int32, plus ``degree``.  The
+``indices[indptr[i]:indptr[i + 1]]``), both int32 (``indptr`` int64 beyond
+2^31 tie ends), plus ``degree``.  The
 row-normalized matrix ``W`` (``W[i, j] = 1/deg(i)`` for each tie ``i-j``, so
 that ``W @ x`` is the mean of ``x`` over a customer's ties: the share of one's
 contacts who say something) is not stored: its values are ``1/deg(i)``, a
@@ -49,7 +50,8 @@ class Network:
     n: int
     kind: str
     indptr: np.ndarray | None
-    """Row starts of the CSR pattern, length n + 1 (int32; None for the complete graph)."""
+    """Row starts of the CSR pattern, length n + 1 (int32, int64 beyond 2^31 tie ends;
+    None for the complete graph)."""
     indices: np.ndarray | None
     """Tie ends, row by row (int32; None for the complete graph)."""
     degree: np.ndarray
