@@ -622,16 +622,6 @@ class Bench:
             from reference_model import scenario
             from servsim.model import ServiceMarket
             mode = sys.argv[1]
-            if mode == "sorted":  # diagnostic: np.unique of 1-D arrays by sort + mask
-                _unique = np.unique
-
-                def sorted_unique(a, *args, **kwargs):
-                    if args or kwargs or np.ndim(a) != 1:
-                        return _unique(a, *args, **kwargs)
-                    s = np.sort(a)
-                    return s[np.concatenate([[True], s[1:] != s[:-1]])]
-
-                np.unique = sorted_unique
             p = scenario(**{{"sim.n_customers": {n}, "sim.days": {days}}})
             out = {{}}
             if mode == "trace":
@@ -655,14 +645,13 @@ class Bench:
             print(json.dumps(out))
         """)
         runs = {}
-        for mode in ("trace", "rss", "sorted"):
+        for mode in ("trace", "rss"):
             proc = subprocess.run([sys.executable, "-c", code, mode], capture_output=True,
                                   text=True, check=True)
             runs[mode] = json.loads(proc.stdout.strip().splitlines()[-1])
         res = {**runs["rss"], **runs["trace"]}
         peak_trace = max(res["build_peak"], res["run_peak"])
         rss_growth = runs["rss"]["rss_growth"]
-        rss_sorted = runs["sorted"]["rss_growth"]
         per_trace = peak_trace / n
         per_rss = rss_growth / n
         per = max(per_trace, per_rss)
@@ -686,18 +675,14 @@ class Bench:
         | of which: network (`model.network.nbytes`) | {res['network_bytes'] / 1e6:.0f} MB | {res['network_bytes'] / n:.0f} |
         | of which: `wom_pos_in` | {res['wom_pos_in_bytes'] / 1e6:.0f} MB | {res['wom_pos_in_bytes'] / n:.0f} |
 
-        Diagnostic: the same run with `np.unique` (1-D) replaced by sort + adjacent
-        difference (same result; the network build calls it on the tie keys): peak RSS
-        growth {rss_sorted / 1e6:.0f} MB = **{rss_sorted / n:.0f} bytes per customer**, build
-        {fmt_s(runs['sorted']['build_s'])} (vs {fmt_s(runs['rss']['build_s'])} as is).
-        numpy 2.x's hash-based `np.unique` allocates memory tracemalloc does not see.
+        Build time in the RSS run: {fmt_s(runs['rss']['build_s'])}.
         """)
         if per > GOALS["E"]:
             phase = "build" if res["build_peak"] >= res["run_peak"] else "run"
             self.hot.append(f"E missed ({per:.0f} B/customer): the peak is in the {phase} "
                             f"(tracemalloc: build {res['build_peak'] / n:.0f}, "
                             f"run {res['run_peak'] / n:.0f} B/customer; peak RSS "
-                            f"{per_rss:.0f}, {rss_sorted / n:.0f} with `np.unique` by sort).")
+                            f"{per_rss:.0f}).")
 
     # F --------------------------------------------------------------------
     def section_f(self) -> None:

@@ -1065,6 +1065,46 @@ def test_share_of_ties_equals_loop_over_neighbours(kind):
         np.testing.assert_allclose(got[i], want, rtol=1e-5, atol=1e-7)
 
 
+def _reference_csr(n, src, dst):
+    """The CSR the network had before the in-place build: np.unique of the tie keys,
+    then a stable sort by row of [(lo, hi)..., (hi, lo)...]."""
+    keep = src != dst
+    lo = np.minimum(src[keep], dst[keep]).astype(np.int64)
+    hi = np.maximum(src[keep], dst[keep]).astype(np.int64)
+    key = np.unique(lo * n + hi)
+    a, b = key // n, key % n
+    rows, cols = np.concatenate([a, b]), np.concatenate([b, a])
+    order = np.argsort(rows, kind="stable")
+    degree = np.bincount(rows, minlength=n)
+    return np.concatenate([[0], np.cumsum(degree)]), cols[order], degree
+
+
+@pytest.mark.parametrize("chunk", [3, 64, 1 << 19])
+@pytest.mark.parametrize("kind", SPARSE_KINDS)
+def test_network_build_equals_reference_csr_in_order(kind, chunk, monkeypatch):
+    """The chunked in-place build gives the same ties, in the same order within rows,
+    and draws the same random numbers, whatever the chunk size."""
+    from servsim import network
+
+    n, k = 500, 6
+    gen = {"small_world": lambda g: network._watts_strogatz(n, k, 0.3, g),
+           "random": lambda g: network._erdos_renyi(n, k, g),
+           "scale_free": lambda g: network._barabasi_albert(n, k, g)}[kind]
+    src, dst = gen(rng(143))
+    indptr, indices, degree = _reference_csr(n, src, dst)
+    after = rng(143)
+    gen(after)
+    monkeypatch.setattr(network, "_CHUNK", chunk)
+    g = rng(143)
+    net = build_network(n, kind, k, 0.3, g)
+    assert net.indptr.tolist() == indptr.tolist()
+    assert net.indices.tolist() == indices.tolist()
+    assert net.degree.tolist() == degree.tolist()
+    assert g.random() == after.random()  # same draws as generating with one chunk
+    w = net.weights
+    assert w.indices.tolist() == indices.tolist() and w.data.dtype == np.float32
+
+
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_complete_graph_mean_over_everyone_else(dtype):
     n = 9
