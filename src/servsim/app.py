@@ -1,4 +1,4 @@
-"""The classroom dashboard: a Solara page on servsim's model, offline.
+"""The classroom dashboard: a Mesa ``SolaraViz`` app on servsim's model, offline.
 
 Run it with ``servsim-demo`` (or ``make demo``), which serves this file with
 ``solara run app.py --host 127.0.0.1 --port 8765 --production``.
@@ -13,28 +13,56 @@ What the page holds
 * **Levers** (:data:`LEVERS`): positioning, promise, organisation and frontline
   authority, approval levels and their delay, compensation and complaint
   handling, staffing and training, service stage, word-of-mouth strength,
-  number of customers (50-5,000), seed, horizon and free Hydra overrides.
-  A changed control takes effect on **Reset**; an invalid combination shows
-  the one-line :class:`~servsim.params.ParameterError` (or Hydra) message and
-  keeps the current run.
-* **Reset / Play / Step**, with live charts of the focal firm: customers by
-  relationship stage, satisfaction and NPS, complaints and recoveries,
-  revenue / cost / profit, staff morale and turnover, and a drawing of a
-  sample of customers and their ties coloured by satisfaction or stage.
+  free Hydra overrides; and, in Mesa's *Model Parameters* card, number of
+  customers (50-5,000), seed and horizon.  A changed control takes effect on
+  **Reset**; an invalid combination shows the one-line
+  :class:`~servsim.params.ParameterError` (or Hydra) message and keeps the
+  current run.
+* Mesa's **Reset / ▶ Play / Step**, with live charts of the focal firm:
+  customers by relationship stage, satisfaction and NPS, complaints and
+  recoveries, revenue / cost / profit, staff morale and turnover, and a
+  drawing of a sample of customers and their ties coloured by satisfaction or
+  stage.
 * **A against B**: B is A with one change (:data:`COMPARISONS`), run on the
   same seed and stepped with A.
 
-Why not ``SolaraViz``
----------------------
-Mesa 3.5.1's ``SolaraViz`` builds its inputs from ``model_params`` with fixed
-initial values and re-creates the model with ``type(model)(**kwargs)`` on
-Reset, without catching errors.  A preset could not move the sliders, an
-invalid combination would raise inside the Reset handler, and there is no
-second model to compare.  Its plot and space components need a Mesa
-``DataCollector`` or a Mesa space, which the columnar model does not use.  So
-the page is a plain Solara page laid out like ``SolaraViz`` (app bar, controls
-in the sidebar, components in the main area) whose controller follows Mesa's
-``ModelController`` (Reset re-creates, Step advances, Play loops in a task).
+How ``SolaraViz`` is used
+-------------------------
+:func:`Page` returns ``mesa.visualization.SolaraViz(model, components=...,
+model_params=...)``: Mesa's app bar, its *Controls* card (Reset, Play/Pause,
+Step, play interval, render interval) driven by its ``ModelController``, its
+*Model Parameters* card (``ModelCreator``/``UserInputs``), its *Information*
+card (``Time``) and its ``ComponentsView`` grid holding :data:`COMPONENTS`.
+
+* The model is :class:`Classroom` (a ``mesa.Model``).  Mesa's Reset calls
+  ``Classroom(**model_parameters)``; the parameters are the browser
+  session's :class:`Session` (a fixed parameter) and the Model Parameters
+  inputs (class size, seed, horizon: :func:`model_params`).  ``__init__``
+  builds :class:`Run` (A and, for the comparison, B on the same seed) from
+  ``session.settings`` with :func:`build_params`.  It never raises: on
+  invalid settings it keeps the session's current run (its day included;
+  Mesa's clock is caught up to it) and exposes the one-line message as
+  ``Classroom.error``, which the :func:`Overview` component shows.  This is
+  how Mesa's unguarded ``type(model)(**kwargs)`` Reset handler and "keep the
+  run" go together.
+* One Mesa step is one day of A and B: ``model.time`` is the day, Mesa's
+  *Render Interval (steps)* is the days per Step (:data:`RENDER_INTERVAL`, a
+  week; that slider moves in steps of 2), and ``model.running`` turns off at
+  the horizon, which disables Mesa's Play and Step.
+* Mesa's ``UserInputs`` have fixed initial values, so they hold only what a
+  preset keeps (class size, seed, horizon).  The preset, group and lever
+  controls, which a preset must move, are servsim's own cards
+  (:func:`ScenarioControls`); the :func:`Overview` component opens them in
+  SolaraViz's sidebar under Mesa's cards (a Solara ``Sidebar`` may be opened
+  from any component).  Solara shows no slider value next to Mesa's
+  *Customers* slider; the "A:" line of the Overview gives the class size.
+* The charts are SolaraViz components, each a function of the model that
+  redraws on Mesa's ``update_counter`` (bumped after every step).  Mesa's
+  plot and space components need a Mesa ``DataCollector`` or a Mesa space
+  and draw with Altair, which the columnar model does not use and which
+  stays blank offline; the components here reuse the matplotlib ``fig_*``
+  functions.  SolaraViz lays components out in its draggable grid (half
+  width, fixed height), so each fits one grid cell.
 
 Charts are matplotlib figures sent as PNG images.  Solara's Vega-Lite widget
 (``FigureAltair``) asks for ``vega@5`` from Solara's asset server, which
