@@ -48,7 +48,9 @@ card (``Time``) and its ``ComponentsView`` grid holding :data:`COMPONENTS`.
 * One Mesa step is one day of A and B: ``model.time`` is the day, Mesa's
   *Render Interval (steps)* is the days per Step (:data:`RENDER_INTERVAL`, a
   week; that slider moves in steps of 2), and ``model.running`` turns off at
-  the horizon, which disables Mesa's Play and Step.
+  the horizon, which disables Mesa's Play and Step.  (Mesa finishes the
+  render interval it is in, so *Time* may pass the horizon by a few steps
+  while A and B stay at the horizon.)
 * Mesa's ``UserInputs`` have fixed initial values, so they hold only what a
   preset keeps (class size, seed, horizon).  The preset, group and lever
   controls, which a preset must move, are servsim's own cards
