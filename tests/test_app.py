@@ -168,3 +168,50 @@ def test_demo_serves_app_on_loopback(monkeypatch, capsys):
     assert "http://127.0.0.1:9001/" in capsys.readouterr().out
     assert seen["cmd"][-1] == "--no-open" and "9001" in seen["cmd"]
     assert seen["env"]["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
+
+
+def test_page_is_mesa_solaraviz_on_the_classroom_model():
+    import ipyvuetify as v
+    import solara
+    from mesa.visualization import SolaraViz
+    from mesa.visualization.solara_viz import _check_model_params
+
+    box, rc = solara.render(app.Page(), handle_error=False)
+    try:
+        page = next(iter(rc.context_root.children.values()))
+        root = page.root_element
+        assert root.component is SolaraViz
+        model = root.args[0].value
+        assert isinstance(model, app.Classroom)
+        assert root.kwargs["components"] == app.COMPONENTS
+        assert root.kwargs["render_interval"] == app.RENDER_INTERVAL
+        _check_model_params(model, root.kwargs["model_params"])  # what Mesa checks on mount
+        # the main area holds SolaraViz's components (its sidebar, with Mesa's Reset / Play /
+        # Step, needs the app layout of a served page: test_dashboard.py presses them)
+        assert {"satisfaction", "stage"} <= {str(c) for b in rc.find(v.Btn).widgets
+                                             for c in b.children}
+    finally:
+        rc.close()
+
+
+def test_classroom_steps_days_and_keeps_the_run_when_settings_are_invalid():
+    session = app.Session.new()
+    model = app.Classroom(session, n_customers=300, seed="4", horizon="1 year (365 days)")
+    assert model.error is None and session.run is model.run
+    assert model.run.params.sim.n_customers == 300 and model.run.params.sim.seed == 4
+    assert model.run.b is not None  # the default preset compares with over-promising
+    for _ in range(5):
+        model.step()
+    assert model.time == model.run.day == model.run.b.day == 5
+    session.settings.value = dataclasses.replace(session.settings.value,
+                                                 extra="strategy.price=-1")
+    kept = app.Classroom(session, n_customers=300, seed="4", horizon="1 year (365 days)")
+    assert "strategy.price" in kept.error and "\n" not in kept.error
+    assert kept.run is model.run and kept.time == 5 and kept.running
+    kept.step()
+    assert kept.run.day == 6 and kept.time == 6
+    bad_seed = app.Classroom(app.Session.new(), seed="x")
+    assert "seed 'x'" in bad_seed.error and bad_seed.run.day == 0
+    short = app.Classroom(app.Session.new(), n_customers=50, horizon="1 year (365 days)")
+    short.run_for(400)
+    assert short.run.day == 365 and not short.running

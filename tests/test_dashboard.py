@@ -1,5 +1,9 @@
 """The classroom dashboard in a real browser: Debian's Chromium driven by Playwright.
 
+The page is Mesa's ``SolaraViz``: Reset / ▶ / Step are Mesa's ModelController
+buttons (found by their labels), class size and seed are in Mesa's Model
+Parameters card, the scenario cards and the charts are servsim's components.
+
 One server per module (``servsim-demo --port <free port> --no-open``, bound to
 127.0.0.1), a fresh browser page per test.  The tests skip, saying why, when
 ``/usr/bin/chromium`` or the ``dashboard`` extra (playwright, pytest-playwright)
@@ -44,6 +48,8 @@ LOAD_MS = 60_000
 STEP_MS = 30_000
 """A step redraws seven charts on the server."""
 CHARTS = ("stages", "satisfaction", "complaints", "money", "staff", "network", "compare")
+PLAY, PAUSE = "▶", "❚❚"
+"""Mesa's Play / Pause button labels."""
 expect.set_options(timeout=STEP_MS)
 
 pytestmark = [
@@ -138,6 +144,16 @@ def kpi(page: Page, name: str) -> str:
     return page.locator(f".kpi-{name} .servsim-kpi-value").inner_text().strip()
 
 
+def button(page: Page, label: str):
+    """A button of Mesa's Controls card (Reset, ▶ / ❚❚, Step) by its label."""
+    return page.get_by_role("button", name=label, exact=True)
+
+
+def mesa_input(page: Page, label: str):
+    """An input of Mesa's Model Parameters card (or Controls card) by its label."""
+    return page.locator(".v-input").filter(has_text=label)
+
+
 def open_dashboard(page: Page, url: str) -> None:
     """Load the page: a new browser session starts a fresh run at day 0.
 
@@ -146,17 +162,22 @@ def open_dashboard(page: Page, url: str) -> None:
     behaviour press it themselves.
     """
     page.goto(url)
-    page.locator(".servsim-reset").wait_for(timeout=LOAD_MS)
+    button(page, "Reset").wait_for(timeout=LOAD_MS)
     expect(page.locator(".kpi-day .servsim-kpi-value")).to_have_text("0", timeout=STEP_MS)
 
 
 def step(page: Page) -> str:
     """Press Step and wait until the day moves; returns the new day."""
     before = kpi(page, "day")
-    page.click(".servsim-step")
+    button(page, "Step").click()
     expect(page.locator(".kpi-day .servsim-kpi-value")).not_to_have_text(before,
                                                                           timeout=STEP_MS)
     return kpi(page, "day")
+
+
+def reset(page: Page) -> None:
+    """Press Mesa's Reset."""
+    button(page, "Reset").click()
 
 
 def settled_day(page: Page, quiet_ms: int = 3000) -> str:
@@ -180,18 +201,18 @@ def choose(page: Page, css: str, option: str) -> None:
     expect(page.locator(f"{css} .v-select__selection")).to_have_text(option, timeout=STEP_MS)
 
 
-def slider_to_end(page: Page, css: str, shown: str) -> None:
-    """Move the slider inside ``css`` to its maximum from the keyboard (End)."""
-    label = page.locator(f"{css} .servsim-lever-label")
+def slider_to_end(page: Page, box, value: str) -> None:
+    """Move the slider inside ``box`` (a locator) to its maximum ``value`` from the keyboard."""
+    slider = box.locator("[role=slider]")
     for _ in range(3):  # a keystroke landing during a redraw can be lost
-        page.locator(f"{css} [role=slider]").focus()
+        slider.focus()
         page.keyboard.press("End")
         try:
-            expect(label).to_contain_text(shown, timeout=5_000)
+            expect(slider).to_have_attribute("aria-valuenow", value, timeout=5_000)
             return
         except AssertionError:
             continue
-    expect(label).to_contain_text(shown)
+    expect(slider).to_have_attribute("aria-valuenow", value)
 
 
 def chart_image(page: Page, key: str) -> dict:
@@ -224,7 +245,13 @@ def test_page_loads_offline_and_every_chart_renders(page: Page, server):
             else None)
     open_dashboard(page, server["url"])
     expect(page.get_by_text("Customers by relationship stage")).to_be_visible()
+    # the page is Mesa's SolaraViz: its Controls, Model Parameters and Information cards
+    for text in ("Controls", "Play Interval (ms)", "Render Interval (steps)",
+                 "Model Parameters", "Customers (class size)", "Information", "Page 0"):
+        expect(page.get_by_text(text, exact=True).first).to_be_visible()
+    expect(page.get_by_text("Time: 0.0")).to_be_visible()
     step(page)
+    expect(page.get_by_text("Time: 7.0")).to_be_visible()  # one Mesa step is one day
     sizes = {key: chart_image(page, key) for key in CHARTS}
     for key, size in sizes.items():
         assert size["w"] >= 300 and size["h"] >= 150, f"chart {key} is {size}"
@@ -244,13 +271,14 @@ def test_step_advances_time_and_play_pause(page: Page, server):
     assert step(page) == "14"
     expect(page.locator(".chart-stages img").first).not_to_have_attribute("src", before)
     assert kpi(page, "satisfaction") != "–"
-    page.click(".servsim-play")
-    expect(page.locator(".servsim-play")).to_contain_text("Pause", timeout=STEP_MS)
+    button(page, PLAY).click()
+    expect(button(page, PAUSE)).to_be_visible(timeout=STEP_MS)
+    expect(button(page, "Step")).to_be_disabled()
     expect(page.locator(".kpi-day .servsim-kpi-value")).not_to_have_text(
         re.compile(r"^(14|21)$"), timeout=STEP_MS)
-    page.click(".servsim-play")  # pause
-    expect(page.locator(".servsim-play")).to_contain_text("Play", timeout=STEP_MS)
-    expect(page.locator(".servsim-step")).to_be_enabled()
+    button(page, PAUSE).click()
+    expect(button(page, PLAY)).to_be_visible(timeout=STEP_MS)
+    expect(button(page, "Step")).to_be_enabled()
     paused_at = settled_day(page)  # a tick already in flight may still land
     # meanwhile another student opens the page: a run of their own, at day 0
     other = page.context.browser.new_page()
@@ -260,13 +288,13 @@ def test_step_advances_time_and_play_pause(page: Page, server):
         other.close()
     assert kpi(page, "day") == paused_at
     assert int(paused_at) >= 28
-    page.click(".servsim-reset")
+    reset(page)
     expect(page.locator(".kpi-day .servsim-kpi-value")).to_have_text("0", timeout=STEP_MS)
 
 
 def test_changed_levers_take_effect_on_reset(page: Page, server):
     open_dashboard(page, server["url"])
-    page.click(".servsim-reset")  # Reset with unchanged controls: the same run again
+    reset(page)  # Reset with unchanged controls: the same run again
     expect(page.locator(".servsim-pending")).to_have_count(0)
     base_customers = int(kpi(page, "customers").replace(",", ""))
     step(page)
@@ -274,11 +302,11 @@ def test_changed_levers_take_effect_on_reset(page: Page, server):
     # a select: the positioning moves its sliders to the preset's values
     choose(page, ".servsim-strategy", "premium")
     expect(page.locator(".lever-strategy-price .servsim-lever-label")).to_contain_text("1.4")
-    # a slider, from the keyboard: the class size to its maximum
-    slider_to_end(page, ".lever-n-customers", "5,000")
     expect(page.locator(".servsim-pending")).to_be_visible()
+    # a slider of Mesa's Model Parameters, from the keyboard: the class size to its maximum
+    slider_to_end(page, mesa_input(page, "Customers (class size)"), "5000")
     assert kpi(page, "day") == "7"  # nothing applied before Reset
-    page.click(".servsim-reset")
+    reset(page)
     expect(page.locator(".servsim-running")).to_contain_text("premium", timeout=STEP_MS)
     expect(page.locator(".servsim-running")).to_contain_text("5,000 customers")
     assert kpi(page, "day") == "0"
@@ -298,7 +326,9 @@ def test_preset_loads_the_seed_scenario(page: Page, server):
     expect(page.locator(".lever-org-frontline_authority .servsim-lever-label")).to_contain_text(
         "0.8")
     expect(page.locator(".lever-market-imitation .servsim-lever-label")).to_contain_text("0.04")
-    page.click(".servsim-reset")
+    expect(page.locator(".servsim-compare .v-select__selection")).to_have_text(
+        "budget hotel (low cost, pyramid)")
+    reset(page)
     running = page.locator(".servsim-running")
     expect(running).to_contain_text("market hotels", timeout=STEP_MS)
     expect(running).to_contain_text("inverted pyramid")
@@ -312,16 +342,26 @@ def test_invalid_settings_show_one_line_and_keep_the_run(page: Page, server):
     box = page.locator(".servsim-extra input")
     box.fill("strategy.price=-1")
     box.press("Enter")
-    page.click(".servsim-reset")
+    reset(page)
     error = page.locator(".servsim-error")
     expect(error).to_contain_text("strategy.price", timeout=STEP_MS)
     expect(error).to_contain_text("out of range")
     assert "\n" not in error.inner_text().strip()
     assert kpi(page, "day") == "7"  # the old run stays on screen and still steps
     assert step(page) == "14"
+    expect(page.get_by_text("Time: 14.0")).to_be_visible()  # Mesa's clock follows the kept run
     box.fill("")
     box.press("Enter")
-    page.click(".servsim-reset")
+    # a bad seed in Mesa's Model Parameters card: refused the same way
+    seed = page.get_by_role("textbox", name="Seed (same seed, same run)")
+    seed.fill("abc")
+    seed.press("Enter")
+    reset(page)
+    expect(error).to_contain_text("seed 'abc'", timeout=STEP_MS)
+    assert kpi(page, "day") == "14"
+    seed.fill("0")
+    seed.press("Enter")
+    reset(page)
     expect(page.locator(".kpi-day .servsim-kpi-value")).to_have_text("0", timeout=STEP_MS)
     assert page.locator(".servsim-error").count() == 0
 
@@ -329,10 +369,13 @@ def test_invalid_settings_show_one_line_and_keep_the_run(page: Page, server):
 def test_screenshot_of_a_played_run(page: Page, server):
     page.set_viewport_size({"width": 1440, "height": 2400})
     open_dashboard(page, server["url"])
-    slider_to_end(page, ".lever-days-per-step", "30")  # 30 days per step
-    for _ in range(4):
-        step(page)
-    assert kpi(page, "day") == "120"
+    button(page, PLAY).click()  # a week per tick until four months have run
+    page.wait_for_function(
+        "() => Number(document.querySelector('.kpi-day .servsim-kpi-value')"
+        "?.innerText) >= 120", timeout=4 * STEP_MS)
+    button(page, PAUSE).click()
+    expect(button(page, PLAY)).to_be_visible()
+    assert int(settled_day(page)) >= 120
     for key in CHARTS:
         chart_image(page, key)
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,4 @@
-"""The classroom dashboard: a Solara page on servsim's model, offline.
+"""The classroom dashboard: a Mesa ``SolaraViz`` app on servsim's model, offline.
 
 Run it with ``servsim-demo`` (or ``make demo``), which serves this file with
 ``solara run app.py --host 127.0.0.1 --port 8765 --production``.
@@ -13,28 +13,58 @@ What the page holds
 * **Levers** (:data:`LEVERS`): positioning, promise, organisation and frontline
   authority, approval levels and their delay, compensation and complaint
   handling, staffing and training, service stage, word-of-mouth strength,
-  number of customers (50-5,000), seed, horizon and free Hydra overrides.
-  A changed control takes effect on **Reset**; an invalid combination shows
-  the one-line :class:`~servsim.params.ParameterError` (or Hydra) message and
-  keeps the current run.
-* **Reset / Play / Step**, with live charts of the focal firm: customers by
-  relationship stage, satisfaction and NPS, complaints and recoveries,
-  revenue / cost / profit, staff morale and turnover, and a drawing of a
-  sample of customers and their ties coloured by satisfaction or stage.
+  free Hydra overrides; and, in Mesa's *Model Parameters* card, number of
+  customers (50-5,000), seed and horizon.  A changed control takes effect on
+  **Reset**; an invalid combination shows the one-line
+  :class:`~servsim.params.ParameterError` (or Hydra) message and keeps the
+  current run.
+* Mesa's **Reset / ▶ Play / Step**, with live charts of the focal firm:
+  customers by relationship stage, satisfaction and NPS, complaints and
+  recoveries, revenue / cost / profit, staff morale and turnover, and a
+  drawing of a sample of customers and their ties coloured by satisfaction or
+  stage.
 * **A against B**: B is A with one change (:data:`COMPARISONS`), run on the
   same seed and stepped with A.
 
-Why not ``SolaraViz``
----------------------
-Mesa 3.5.1's ``SolaraViz`` builds its inputs from ``model_params`` with fixed
-initial values and re-creates the model with ``type(model)(**kwargs)`` on
-Reset, without catching errors.  A preset could not move the sliders, an
-invalid combination would raise inside the Reset handler, and there is no
-second model to compare.  Its plot and space components need a Mesa
-``DataCollector`` or a Mesa space, which the columnar model does not use.  So
-the page is a plain Solara page laid out like ``SolaraViz`` (app bar, controls
-in the sidebar, components in the main area) whose controller follows Mesa's
-``ModelController`` (Reset re-creates, Step advances, Play loops in a task).
+How ``SolaraViz`` is used
+-------------------------
+:func:`Page` returns ``mesa.visualization.SolaraViz(model, components=...,
+model_params=...)``: Mesa's app bar, its *Controls* card (Reset, Play/Pause,
+Step, play interval, render interval) driven by its ``ModelController``, its
+*Model Parameters* card (``ModelCreator``/``UserInputs``), its *Information*
+card (``Time``) and its ``ComponentsView`` grid holding :data:`COMPONENTS`.
+
+* The model is :class:`Classroom` (a ``mesa.Model``).  Mesa's Reset calls
+  ``Classroom(**model_parameters)``; the parameters are the browser
+  session's :class:`Session` (a fixed parameter) and the Model Parameters
+  inputs (class size, seed, horizon: :func:`model_params`).  ``__init__``
+  builds :class:`Run` (A and, for the comparison, B on the same seed) from
+  ``session.settings`` with :func:`build_params`.  It never raises: on
+  invalid settings it keeps the session's current run (its day included;
+  Mesa's clock is caught up to it) and exposes the one-line message as
+  ``Classroom.error``, which the :func:`Overview` component shows.  This is
+  how Mesa's unguarded ``type(model)(**kwargs)`` Reset handler and "keep the
+  run" go together.
+* One Mesa step is one day of A and B: ``model.time`` is the day, Mesa's
+  *Render Interval (steps)* is the days per Step (:data:`RENDER_INTERVAL`, a
+  week; that slider moves in steps of 2), and ``model.running`` turns off at
+  the horizon, which disables Mesa's Play and Step.  (Mesa finishes the
+  render interval it is in, so *Time* may pass the horizon by a few steps
+  while A and B stay at the horizon.)
+* Mesa's ``UserInputs`` have fixed initial values, so they hold only what a
+  preset keeps (class size, seed, horizon).  The preset, group and lever
+  controls, which a preset must move, are servsim's own cards
+  (:func:`ScenarioControls`); the :func:`Overview` component opens them in
+  SolaraViz's sidebar under Mesa's cards (a Solara ``Sidebar`` may be opened
+  from any component).  Solara shows no slider value next to Mesa's
+  *Customers* slider; the "A:" line of the Overview gives the class size.
+* The charts are SolaraViz components, each a function of the model that
+  redraws on Mesa's ``update_counter`` (bumped after every step).  Mesa's
+  plot and space components need a Mesa ``DataCollector`` or a Mesa space
+  and draw with Altair, which the columnar model does not use and which
+  stays blank offline; the components here reuse the matplotlib ``fig_*``
+  functions.  SolaraViz lays components out in its draggable grid (half
+  width, fixed height), so each fits one grid cell.
 
 Charts are matplotlib figures sent as PNG images.  Solara's Vega-Lite widget
 (``FigureAltair``) asks for ``vega@5`` from Solara's asset server, which
@@ -61,13 +91,15 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 import matplotlib
+import mesa
 import networkx as nx
 import numpy as np
 import pandas as pd
 import solara
-import solara.lab
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from mesa.visualization import SolaraViz
+from mesa.visualization.utils import update_counter
 
 from servsim import conf
 from servsim.cli import describe_error, task_container
@@ -835,100 +867,191 @@ def Chart(title: str | None, figure_fn, args: tuple, key: str, dependencies: lis
             solara.FigureMatplotlib(fig, format="png", dependencies=dependencies)
 
 
-@dataclass
-class State:
-    """The session's reactive state, shared by the page's components."""
+# --------------------------------------------------------------------------- the Mesa model
+
+SEED_HELP = "a whole number >= 0"
+
+
+def parse_seed(value: Any) -> int:
+    """The seed typed in Mesa's Model Parameters card; raises :class:`ScenarioError`."""
+    text = str(value).strip()
+    try:
+        seed = int(text)
+    except ValueError:
+        raise ScenarioError(f"seed {text!r}: expected {SEED_HELP}") from None
+    if seed < 0:
+        raise ScenarioError(f"seed {text!r}: expected {SEED_HELP}")
+    return seed
+
+
+@dataclass(eq=False)
+class Session:
+    """One browser session's scenario controls, read by :class:`Classroom` on Reset.
+
+    ``settings`` is what the Scenario cards say (presets, levers, comparison,
+    overrides); class size, seed and horizon come from Mesa's Model Parameters
+    card as :class:`Classroom` arguments.  ``run`` is the last run built from
+    valid settings: an invalid Reset keeps it.
+    """
 
     settings: solara.Reactive
-    """What the controls say (:class:`Settings`); applied on Reset."""
     preset: solara.Reactive
-    run: solara.Reactive
-    """The :class:`Run` on screen."""
-    tick: solara.Reactive
-    """Counts steps and resets: the charts redraw when it changes."""
-    playing: solara.Reactive
     error: solara.Reactive
-    """The one-line message of the last refused Reset or control, or None."""
-    days_per_step: solara.Reactive
+    """The one-line message of the last refused control change, or None."""
     colour_by: solara.Reactive
+    run: Run | None = None
+
+    @classmethod
+    def new(cls, settings: Settings | None = None, preset: str = DEFAULT_PRESET) -> Session:
+        """A session with its own reactive variables (one per browser tab)."""
+        return cls(settings=solara.reactive(settings or preset_settings(preset)),
+                   preset=solara.reactive(preset),
+                   error=solara.reactive(cast(str | None, None)),
+                   colour_by=solara.reactive("satisfaction"))
 
     def update(self, change) -> None:
         """Apply ``change(settings) -> settings``; a refused change shows its message."""
         try:
             self.settings.value = change(self.settings.value)
+            self.error.value = None
         except ScenarioError as ex:
             self.error.value = str(ex)
 
-    def reset(self) -> None:
-        """Re-create the run from the controls, or keep it and show why not."""
-        self.playing.value = False
+
+class Classroom(mesa.Model):
+    """The Mesa model SolaraViz drives: run A (and B, A with one change) of the page's settings.
+
+    SolaraViz's Reset calls ``Classroom(**model_parameters)``: the session
+    (fixed) and the Model Parameters card's class size, seed and horizon.
+    The scenario comes from ``session.settings`` (presets, levers,
+    comparison).  Invalid settings never raise: the model keeps the session's
+    current run (its day included) and exposes the one-line message as
+    :attr:`error`.  One Mesa step is one simulated day of A and B, so
+    ``time`` is the day and Mesa's *Render Interval* is the days per Step.
+    """
+
+    def __init__(self, session: Session | None = None, n_customers: int = DEFAULT_CUSTOMERS,
+                 seed: str | int = "0", horizon: str = "", rng: Any = None):
+        self.error: str | None = None
+        settings = session.settings.value if session else preset_settings(DEFAULT_PRESET)
+        run = None
         try:
-            new = Run(self.settings.value)
+            days = HORIZONS.get(horizon, settings.days) if horizon else settings.days
+            settings = dataclasses.replace(settings, n_customers=int(n_customers),
+                                           seed=parse_seed(seed), days=days)
+            run = Run(settings)
         except ScenarioError as ex:
-            self.error.value = str(ex)
-            return
+            self.error = str(ex)
         except Exception as ex:  # never leave the class with a dead page
-            self.error.value = _one_line(f"{type(ex).__name__}: {ex}")
-            return
-        self.error.value = None
-        self.run.value = new
-        self.tick.value += 1
+            self.error = _one_line(f"{type(ex).__name__}: {ex}")
+        kept = session.run if session is not None else None
+        if run is None:
+            run = kept if kept is not None else Run(preset_settings(DEFAULT_PRESET))
+        super().__init__(rng=run.params.sim.seed if rng is None else rng)
+        self.session = session
+        self.run = run
+        self._rows: tuple[int, tuple[pd.DataFrame, pd.DataFrame | None]] | None = None
+        self._replaying = True
+        if run.day:  # a kept run: Mesa's clock catches up with its day
+            self.run_for(run.day)
+        self._replaying = False
+        self.running = not run.done
+        if session is not None and self.error is None:
+            session.run = run
+            if session.settings.value != settings:
+                session.settings.value = settings
 
     def step(self) -> None:
-        """Advance the run by the chosen number of days."""
-        self.run.value.step(self.days_per_step.value)
-        self.tick.value += 1
+        """One day of A and B (nothing past the horizon)."""
+        if self._replaying:
+            return
+        self.run.step(1)
+        self.running = not self.run.done
 
-    def play_loop(self) -> None:
-        """Step while playing (runs in a thread, as Mesa's ModelController does)."""
-        current = self.run.value
-        while self.playing.value and self.run.value is current and not current.done:
-            current.step(self.days_per_step.value)
-            self.tick.value += 1
-            time.sleep(0.05)
-        if current.done:
-            self.playing.value = False
+    def tables(self) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+        """The focal firm's rows of A and B, computed once per day."""
+        day = self.run.day
+        cached = self._rows
+        if cached is None or cached[0] != day:
+            cached = (day, self.run.tables())
+            self._rows = cached
+        return cached[1]
+
+
+# --------------------------------------------------------------------------- the page
+
+TITLE = "servsim: which service strategy builds loyalty and profit?"
+
+CSS = """
+.servsim-kpi { min-width: 110px; }
+.servsim-kpi-name { display: block; font-size: 0.8rem; color: #666; }
+.servsim-kpi-value { display: block; font-size: 1.4rem; font-weight: 600; }
+.servsim-chart img { max-width: 100%; max-height: 300px; width: auto; height: auto;
+                     display: block; margin: 0 auto; }
+.servsim-chart.chart-network img, .servsim-chart.chart-compare img { max-height: 270px; }
+.servsim-compare-labels { font-size: 0.8rem; }
+.servsim-chart .v-card__title { font-size: 1rem; padding: 8px 12px; }
+.servsim-lever-label { font-size: 0.85rem; color: #444; }
+.servsim-lever .v-input { margin-top: 0; padding-top: 0; }
+.servsim-lever .v-messages { display: none; }
+.servsim-note { font-size: 0.85rem; color: #555; }
+.servsim-table { border-collapse: collapse; font-size: 0.8rem; }
+.servsim-table th, .servsim-table td { padding: 1px 8px; border-bottom: 1px solid #ddd; }
+.servsim-table td + td, .servsim-table th + th { text-align: right; }
+.vue-grid-item { overflow: auto; }
+"""
+
+
+def _slider(label: str, css: str, value: float, lo: float, hi: float, step: float,
+            on_value, integer: bool) -> None:
+    """A slider with its label and current value on a line of their own above it."""
+    with solara.Div(classes=["servsim-lever", css]):
+        solara.Text(label, classes=["servsim-lever-label"])
+        if integer:
+            solara.SliderInt("", value=int(value), min=int(lo), max=int(hi), step=int(step),
+                             on_value=on_value, thumb_label=False)
+        else:
+            solara.SliderFloat("", value=float(value), min=lo, max=hi, step=step,
+                               on_value=on_value, thumb_label=False)
+
+
+def _choice(label: str, css: str, values: Sequence[str], value: str, on_value) -> None:
+    with solara.Div(classes=[css]):
+        solara.Select(label, values=list(values), value=value, on_value=on_value)
 
 
 @solara.component
-def RunControls(state: State) -> None:
-    """Reset, Play/Pause, Step, days per step, and the error or pending-change notice."""
-    state.tick.value  # noqa: B018 - re-render after each step (Step is off at the horizon)
-    current: Run = state.run.value
-    playing = state.playing.value
-    solara.lab.use_task(state.play_loop, dependencies=[playing], prefer_threaded=True)
-    with solara.Row(justify="space-between"):
-        solara.Button("Reset", color="primary", on_click=state.reset, classes=["servsim-reset"])
-        solara.Button("❚❚ Pause" if playing else "▶ Play", color="primary",
-                      on_click=lambda: state.playing.set(not state.playing.value),
-                      disabled=current.done, classes=["servsim-play"])
-        solara.Button("Step", color="primary", on_click=state.step,
-                      disabled=playing or current.done, classes=["servsim-step"])
-    _slider(f"Days per step: {state.days_per_step.value}", "lever-days-per-step",
-            state.days_per_step.value, 1, 30, 1, state.days_per_step.set, integer=True)
-    if state.error.value:
-        solara.Error(state.error.value, classes=["servsim-error"])
-    elif state.settings.value != current.settings:
-        solara.Info("Controls changed: press Reset to apply them.", classes=["servsim-pending"])
-    elif current.done:
-        solara.Info(f"Horizon reached ({current.horizon} days): press Reset to run again.",
-                    classes=["servsim-done"])
+def Chart(title: str | None, figure_fn, args: tuple, key: str, dependencies: list) -> None:
+    """One matplotlib chart (in a card if titled), redrawn when ``dependencies`` change."""
+    fig = solara.use_memo(lambda: figure_fn(*args), dependencies)
+    if title is None:
+        with solara.Div(classes=["servsim-chart", f"chart-{key}"]):
+            solara.FigureMatplotlib(fig, format="png", dependencies=dependencies)
+    else:
+        with solara.Card(title, classes=["servsim-chart", f"chart-{key}"], margin=0):
+            solara.FigureMatplotlib(fig, format="png", dependencies=dependencies)
 
 
 @solara.component
-def Controls(state: State) -> None:
-    """The sidebar: scenario presets, run controls, levers, class size, comparison."""
-    s: Settings = state.settings.value
+def ScenarioControls(session: Session) -> None:
+    """The scenario cards (in SolaraViz's sidebar, under Mesa's Controls and Model Parameters).
+
+    Presets, positioning, organisation, people, stage and market, overrides
+    and the comparison; a preset or a config-group option moves every
+    control to its composed values.  Changes apply on Mesa's Reset.
+    """
+    s: Settings = session.settings.value
 
     def group_setter(group: str):
-        return lambda option: state.update(lambda old: choose(old, **{group: option}))
+        return lambda option: session.update(lambda old: choose(old, **{group: option}))
 
     def field_setter(name: str, convert):
-        return lambda v: state.update(lambda old: dataclasses.replace(old, **{name: convert(v)}))
+        return lambda v: session.update(
+            lambda old: dataclasses.replace(old, **{name: convert(v)}))
 
     def lever_setter(lever: Lever):
         def on_value(v):
-            state.update(lambda old: dataclasses.replace(
+            session.update(lambda old: dataclasses.replace(
                 old, levers={**old.levers, lever.key: lever.clean(v)}))
         return on_value
 
@@ -940,15 +1063,13 @@ def Controls(state: State) -> None:
                     value, lever.lo, lever.hi, lever.step, lever_setter(lever), lever.integer)
 
     def load_preset(name: str) -> None:
-        state.preset.value = name
-        state.update(lambda old: preset_settings(name, old))
+        session.preset.value = name
+        session.update(lambda old: preset_settings(name, old))
 
-    with solara.Card("Scenario"):
-        _choice("Preset (the seeds' cases)", "servsim-preset", PRESETS, state.preset.value,
+    with solara.Card("Scenario (applied on Reset)"):
+        _choice("Preset (the seeds' cases)", "servsim-preset", PRESETS, session.preset.value,
                 load_preset)
-        solara.Text(PRESETS[state.preset.value].note, classes=["servsim-note"])
-    with solara.Card("Run"):
-        RunControls(state)
+        solara.Text(PRESETS[session.preset.value].note, classes=["servsim-note"])
     with solara.Card("Positioning and promise"):
         _choice("Positioning (strategy preset)", "servsim-strategy", GROUP_OPTIONS["strategy"],
                 s.strategy, group_setter("strategy"))
@@ -964,61 +1085,125 @@ def Controls(state: State) -> None:
         _choice("Market", "servsim-market", GROUP_OPTIONS["market"], s.market,
                 group_setter("market"))
         levers("Word of mouth")
-    with solara.Card("Class size and seed"):
-        lo, hi, step = CUSTOMERS_RANGE
-        _slider(f"Customers: {s.n_customers:,}", "lever-n-customers", s.n_customers, lo, hi,
-                step, field_setter("n_customers", int), integer=True)
-        with solara.Div(classes=["servsim-seed"]):
-            solara.InputInt("Seed (same seed, same run)", value=s.seed,
-                            on_value=field_setter("seed", lambda v: max(0, int(v or 0))))
-        horizon = next((k for k, v in HORIZONS.items() if v == s.days), f"{s.days} days")
-        _choice("Horizon", "servsim-horizon", list(dict.fromkeys([*HORIZONS, horizon])),
-                horizon, field_setter("days", lambda v: HORIZONS.get(v, s.days)))
-        with solara.Div(classes=["servsim-extra"]):
-            solara.InputText("Advanced: Hydra overrides (key=value ...)", value=s.extra,
-                             continuous_update=False, on_value=field_setter("extra", str))
     with solara.Card("Compare: B is A with one change"):
         _choice("B changes", "servsim-compare", COMPARISONS, s.compare,
                 field_setter("compare", str))
+        with solara.Div(classes=["servsim-extra"]):
+            solara.InputText("Advanced: Hydra overrides (key=value ...)", value=s.extra,
+                             continuous_update=False, on_value=field_setter("extra", str))
 
 
 @solara.component
-def Dashboard(state: State) -> None:
-    """Headline numbers, the charts of A, the network, and A against B."""
-    current: Run = state.run.value
-    tick = state.tick.value
-    colour_by = state.colour_by.value
-    rows_a, rows_b = solara.use_memo(current.tables, [id(current), tick])
-    deps = [id(current), tick]
+def Overview(model: Classroom) -> None:
+    """SolaraViz component: what runs, the error or pending notice, and the headline numbers.
 
-    if state.error.value:
-        solara.Error(f"Not applied: {state.error.value}", classes=["servsim-error-banner"])
-    solara.HTML(unsafe_innerHTML=(
-        f"<b>A:</b> {html.escape(current.settings.describe())} · "
-        f"{current.params.sim.n_customers:,} customers · seed {current.params.sim.seed} · "
-        f"horizon {current.horizon} days"), classes=["servsim-running"])
-    with solara.Row(classes=["servsim-kpis"], style={"flex-wrap": "wrap"}):
-        for name, value in headline(current.a, rows_a).items():
-            slug = name.lower().replace(" ", "-")
-            with solara.Card(classes=["servsim-kpi", f"kpi-{slug}"], margin=0):
-                solara.Text(name, classes=["servsim-kpi-name"])
-                solara.Text(value, classes=["servsim-kpi-value"])
-    with solara.ColumnsResponsive(default=12, large=6, xlarge=6):
-        Chart("Customers by relationship stage", fig_stages, (rows_a,), "stages", deps)
-        Chart("Satisfaction and NPS", fig_satisfaction, (rows_a,), "satisfaction", deps)
-        Chart("Complaints and recoveries", fig_complaints, (rows_a,), "complaints", deps)
-        Chart("Revenue, cost and profit", fig_money, (rows_a,), "money", deps)
-        Chart("Staff morale and turnover", fig_staff, (rows_a,), "staff", deps)
-        with solara.Column(gap="0px"):
-            Chart(f"Word of mouth: {len(current.network.nodes)} customers and their ties",
-                  fig_network, (current.a, current.network, colour_by), "network",
-                  [*deps, colour_by])
-            with solara.Row(classes=["servsim-colour-by"], style={"align-items": "center"}):
-                solara.Text("Colour by", classes=["servsim-note"])
-                solara.ToggleButtonsSingle(value=state.colour_by,
-                                           values=["satisfaction", "stage"], dense=True)
+    It also puts :func:`ScenarioControls` in SolaraViz's sidebar (a Solara
+    ``Sidebar`` may be opened from any component) and the page's style.
+    """
+    update_counter.get()
+    session = model.session
+    current = model.run
+    rows_a, _ = model.tables()
+    solara.Style(CSS)
+    solara.Title("servsim classroom")
+    if session is not None:
+        with solara.Sidebar():
+            ScenarioControls(session)
+    error = model.error or (session.error.value if session is not None else None)
+    with solara.Card(classes=["servsim-overview"], margin=0):
+        solara.HTML(unsafe_innerHTML=(
+            f"<b>A:</b> {html.escape(current.settings.describe())} · "
+            f"{current.params.sim.n_customers:,} customers · seed {current.params.sim.seed} · "
+            f"horizon {current.horizon} days"), classes=["servsim-running"])
+        if error:
+            solara.Error(f"Not applied: {error}", classes=["servsim-error"], dense=True)
+        elif session is not None and session.settings.value != current.settings:
+            solara.Info("Scenario changed: press Reset to apply it.",
+                        classes=["servsim-pending"], dense=True)
+        elif current.done:
+            solara.Info(f"Horizon reached ({current.horizon} days): press Reset to run again.",
+                        classes=["servsim-done"], dense=True)
+        with solara.Row(classes=["servsim-kpis"], style={"flex-wrap": "wrap"}):
+            for name, value in headline(current.a, rows_a).items():
+                slug = name.lower().replace(" ", "-")
+                with solara.Card(classes=["servsim-kpi", f"kpi-{slug}"], margin=0):
+                    solara.Text(name, classes=["servsim-kpi-name"])
+                    solara.Text(value, classes=["servsim-kpi-value"])
+
+
+@solara.component
+def ChartOfA(model: Classroom, key: str) -> None:
+    """One of :data:`CHARTS_OF_A` for A's focal firm, redrawn each step."""
+    update_counter.get()
+    title, figure_fn = CHARTS_OF_A[key]
+    rows_a, _ = model.tables()
+    Chart(title, figure_fn, (rows_a,), key, [id(model.run), model.run.day])
+
+
+CHARTS_OF_A = {
+    "stages": ("Customers by relationship stage", fig_stages),
+    "satisfaction": ("Satisfaction and NPS", fig_satisfaction),
+    "complaints": ("Complaints and recoveries", fig_complaints),
+    "money": ("Revenue, cost and profit", fig_money),
+    "staff": ("Staff morale and turnover", fig_staff),
+}
+
+
+@solara.component
+def StagesChart(model: Classroom) -> None:
+    """SolaraViz component: A's customers by relationship stage."""
+    ChartOfA(model, "stages")
+
+
+@solara.component
+def SatisfactionChart(model: Classroom) -> None:
+    """SolaraViz component: A's satisfaction, expectation and NPS."""
+    ChartOfA(model, "satisfaction")
+
+
+@solara.component
+def ComplaintsChart(model: Classroom) -> None:
+    """SolaraViz component: A's complaints and recoveries."""
+    ChartOfA(model, "complaints")
+
+
+@solara.component
+def MoneyChart(model: Classroom) -> None:
+    """SolaraViz component: A's cumulative revenue, cost and profit."""
+    ChartOfA(model, "money")
+
+
+@solara.component
+def StaffChart(model: Classroom) -> None:
+    """SolaraViz component: A's staff morale and turnover."""
+    ChartOfA(model, "staff")
+
+
+@solara.component
+def NetworkChart(model: Classroom) -> None:
+    """SolaraViz component: a sample of A's customers and their ties, coloured by choice."""
+    update_counter.get()
+    local = solara.use_reactive("satisfaction")
+    colour = model.session.colour_by if model.session is not None else local
+    current = model.run
+    with solara.Column(gap="0px"):
+        Chart(f"Word of mouth: {len(current.network.nodes)} customers and their ties",
+              fig_network, (current.a, current.network, colour.value), "network",
+              [id(current), current.day, colour.value])
+        with solara.Row(classes=["servsim-colour-by"], style={"align-items": "center"}):
+            solara.Text("Colour by", classes=["servsim-note"])
+            solara.ToggleButtonsSingle(value=colour, values=["satisfaction", "stage"],
+                                       dense=True)
+
+
+@solara.component
+def CompareChart(model: Classroom) -> None:
+    """SolaraViz component: A against B, four panels."""
+    update_counter.get()
+    current = model.run
+    rows_a, rows_b = model.tables()
     with solara.Card("Compare A and B (same seed, stepped together)",
-                     classes=["servsim-compare-card"]):
+                     classes=["servsim-compare-card"], margin=0):
         if current.b is None or rows_b is None:
             solara.Text("Choose what B changes in the sidebar (Compare), then Reset.")
         else:
@@ -1026,33 +1211,56 @@ def Dashboard(state: State) -> None:
                 f"<b>A</b> = {html.escape(current.settings.describe())}<br>"
                 f"<b>B</b> = A with <b>{html.escape(current.compare)}</b>"),
                 classes=["servsim-compare-labels"])
-            with solara.Columns([3, 2]):
-                Chart(None, fig_compare, (rows_a, rows_b, "A", f"B: {current.compare}"),
-                      "compare", deps)
-                solara.HTML(unsafe_innerHTML=_html_table(compare_outcomes(rows_a, rows_b)),
-                            classes=["servsim-compare-table"])
+            Chart(None, fig_compare, (rows_a, rows_b, "A", f"B: {current.compare}"),
+                  "compare", [id(current), current.day])
 
 
 @solara.component
-def Page() -> None:
-    """The dashboard: controls in the sidebar, headline numbers and charts in the main area."""
-    initial = solara.use_memo(lambda: preset_settings(DEFAULT_PRESET), [])
-    first_run = solara.use_memo(lambda: Run(initial), [])
-    state = State(
-        settings=solara.use_reactive(initial),
-        preset=solara.use_reactive(DEFAULT_PRESET),
-        run=solara.use_reactive(first_run),
-        tick=solara.use_reactive(0),
-        playing=solara.use_reactive(False),
-        error=solara.use_reactive(cast(str | None, None)),
-        days_per_step=solara.use_reactive(7),
-        colour_by=solara.use_reactive("satisfaction"),
-    )
-    solara.Style(CSS)
-    solara.Title("servsim classroom")
-    with solara.AppBar():
-        solara.AppBarTitle("servsim: which service strategy builds loyalty and profit?")
-    with solara.Sidebar(), solara.Column(classes=["servsim-sidebar"]):
-        Controls(state)
-    with solara.Column(style={"padding": "8px 16px"}):
-        Dashboard(state)
+def CompareTable(model: Classroom) -> None:
+    """SolaraViz component: A's and B's outcomes so far."""
+    update_counter.get()
+    current = model.run
+    rows_a, rows_b = model.tables()
+    with solara.Card("A and B so far", classes=["servsim-compare-outcomes"], margin=0):
+        if current.b is None or rows_b is None:
+            solara.Text("No comparison: B is off.")
+        else:
+            solara.HTML(unsafe_innerHTML=_html_table(compare_outcomes(rows_a, rows_b)),
+                        classes=["servsim-compare-table"])
+
+
+COMPONENTS = [Overview, StagesChart, SatisfactionChart, ComplaintsChart, MoneyChart,
+              StaffChart, NetworkChart, CompareChart, CompareTable]
+"""SolaraViz's components, all on page 0 (two per row in its grid)."""
+
+DEFAULT_HORIZON_LABEL = next(k for k, v in HORIZONS.items() if v == DEFAULT_HORIZON)
+RENDER_INTERVAL = 7
+"""Days per Step (Mesa's *Render Interval*): a week."""
+PLAY_INTERVAL_MS = 50
+
+
+def model_params(session: Session) -> dict[str, Any]:
+    """SolaraViz's ``model_params``: the session (fixed) and Mesa's Model Parameters inputs.
+
+    Class size, seed and horizon are kept when a preset loads, so Mesa's
+    fixed-initial-value inputs suit them.
+    """
+    lo, hi, step = CUSTOMERS_RANGE
+    return {
+        "session": session,
+        "n_customers": {"type": "SliderInt", "value": DEFAULT_CUSTOMERS, "min": lo, "max": hi,
+                        "step": step, "label": "Customers (class size)"},
+        "seed": {"type": "InputText", "value": "0", "label": "Seed (same seed, same run)"},
+        "horizon": {"type": "Select", "value": DEFAULT_HORIZON_LABEL,
+                    "values": list(HORIZONS), "label": "Horizon"},
+    }
+
+
+@solara.component
+def Page():
+    """The dashboard: Mesa's SolaraViz on a :class:`Classroom` model of this session."""
+    session = solara.use_memo(Session.new, [])
+    model = solara.use_reactive(solara.use_memo(lambda: Classroom(session), []))
+    params = solara.use_memo(lambda: model_params(session), [])
+    return SolaraViz(model, components=COMPONENTS, model_params=params, name=TITLE,
+                     play_interval=PLAY_INTERVAL_MS, render_interval=RENDER_INTERVAL)
