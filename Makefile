@@ -4,18 +4,23 @@
 VENV    := .venv
 PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed-stamp
-EXTRAS  ?= test,parallel,dashboard
+EXTRAS  ?= test,parallel,cluster,dashboard
+# Ray lives in its own venv: hydra-ray-launcher pins cloudpickle<3, which would pull
+# .venv's joblib back to 1.5.x. tests/test_launchers.py drives its servsim/ray by path.
+# `make test RAY_VENV=` (empty) skips building it; those tests then skip, saying why.
+RAY_VENV   ?= .venv-ray
+RAY_STAMP  := $(if $(RAY_VENV),$(RAY_VENV)/.installed-stamp)
 # Find a Python >= 3.12: $(PYTHON) if given, then python3.12, then pyenv's 3.12, then python3.
 PYTHON  ?= $(shell for c in python3.12 python3.13 python3; do \
 	  p=$$(command -v $$c 2>/dev/null) && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; exit 0; }; done; \
 	  for d in $$HOME/.pyenv/versions/3.12* $$HOME/.pyenv/versions/3.13*; do \
 	  [ -x $$d/bin/python3 ] && { echo $$d/bin/python3; exit 0; }; done)
 
-.PHONY: run test venv bench validate experiments demo clean help
+.PHONY: run test venv ray-venv bench validate experiments demo clean help
 
 help:
 	@echo "make run    - create .venv if missing, install servsim, run the default scenario"
-	@echo "make test   - same bootstrap, then the whole test suite"
+	@echo "make test   - same bootstrap (and .venv-ray for the Ray/submitit launcher tests), then the whole test suite"
 	@echo "make validate - full-size validation: results/validation/*.png and docs/validation.md"
 	@echo "make bench  - speed benchmarks (writes benchmarks/RESULTS.md)"
 	@echo "make demo   - the classroom dashboard on http://127.0.0.1:8765 (offline)"
@@ -31,11 +36,22 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e ".[$(EXTRAS)]"
 	@touch $(STAMP)
 
+# the same Python as .venv; editable, so Ray workers import this checkout's servsim
+$(RAY_VENV)/.installed-stamp: pyproject.toml
+	@if [ -z "$(PYTHON)" ]; then \
+	  echo "error: servsim needs Python >= 3.12; install it (e.g. 'pyenv install 3.12') or run 'make PYTHON=/path/to/python3.12'" >&2; exit 1; fi
+	@test -x $(RAY_VENV)/bin/python || { echo "creating $(RAY_VENV) (Ray, submitit) with $(PYTHON)"; $(PYTHON) -m venv $(RAY_VENV); }
+	$(RAY_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(RAY_VENV)/bin/python -m pip install --quiet -e ".[test,ray,cluster]"
+	@touch $@
+
+ray-venv: $(RAY_STAMP)
+
 run: $(STAMP)
 	$(VENV)/bin/servsim
 
-test: $(STAMP)
-	$(PY) -m pytest -q
+test: $(STAMP) $(RAY_STAMP)
+	SERVSIM_RAY_VENV=$(RAY_VENV) $(PY) -m pytest -q
 
 validate: $(STAMP)
 	$(VENV)/bin/servsim-validate --size full
@@ -52,4 +68,4 @@ bench: $(STAMP)
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PY) benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache .hypothesis
+	rm -rf $(VENV) .venv-ray build *.egg-info src/*.egg-info .pytest_cache .hypothesis

@@ -326,6 +326,26 @@ def preflight_jobs(jobs: list[list[str]], full_check_max_jobs: int = 64) -> list
     return chosen
 
 
+def remote_sweep_dir_problem(config: DictConfig) -> str | None:
+    """Why this sweep's dir cannot work with its launcher, or None.
+
+    A running Ray cluster (``ray.init.address`` set, as in ``ray_cluster``) runs
+    the jobs in the head's working directory, so a relative ``hydra.sweep.dir``
+    would silently land there instead of where servsim was started.
+    """
+    target = str(OmegaConf.select(config, "hydra.launcher._target_", default="") or "")
+    if not target.endswith("RayLauncher"):
+        return None
+    if OmegaConf.select(config, "hydra.launcher.ray.init.address", default=None) is None:
+        return None  # a local Ray started by the launcher runs in this directory
+    sweep_dir = str(config.hydra.sweep.dir)
+    if Path(sweep_dir).is_absolute():
+        return None
+    return (f"hydra.sweep.dir={sweep_dir} must be an absolute path with a running Ray "
+            "cluster (its workers run in the head's directory); e.g. "
+            f"hydra.sweep.dir={Path(sweep_dir).resolve()}")
+
+
 class SweepProgress(Callback):
     """Hydra callback: check a sweep's parameters up front, then report progress.
 
@@ -349,6 +369,10 @@ class SweepProgress(Callback):
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         """Validate the sweep's parameters, then record its size and start time."""
+        problem = remote_sweep_dir_problem(config)
+        if problem:
+            print(f"{PROG}: error: {problem}", file=sys.stderr)
+            raise SystemExit(EXIT_USAGE)
         jobs = expand_sweep(config)
         if self.preflight and jobs:
             self._check_jobs(config, preflight_jobs(jobs, self.full_check_max_jobs))
