@@ -35,7 +35,7 @@ from servsim.mechanisms import (
     staff,
     word_of_mouth,
 )
-from servsim.mechanisms._common import first_k_per_group, stochastic_round
+from servsim.mechanisms._common import below_rate, first_k_per_group, stochastic_round
 from servsim.network import build_network
 from servsim.params import Params, make_params
 from servsim.results import COST_SOURCES, REVENUE_SOURCES, STEP_COLUMNS
@@ -191,12 +191,40 @@ class ServiceMarket(mesa.Model):
     def _staff_target(self) -> np.ndarray:
         """Staff each firm aims for: its ratio to customers, plus the people its
         proactive contract work needs (``contracts * proactive_rate / capacity``)."""
-        c, f = self.c, self.firms
-        customers = np.bincount(c.firm[c.active].astype(np.int64), minlength=self.n_firms)
-        contracts = np.bincount(c.firm[c.contract].astype(np.int64), minlength=self.n_firms)
+        f = self.firms
+        census = self._customer_census()[1:]  # firms' rows (row 0: never adopted)
+        customers = census[:, NEW : ADVOCATE + 1].sum(axis=(1, 2, 3, 4))
+        contracts = census[:, :, :, 1].sum(axis=(1, 2, 3))
         need = (f.staff_per_1000 * customers / 1000
                 + contracts * f.proactive_rate / self.b.staff_capacity)
         return np.maximum(1, np.ceil(need)).astype(int)
+
+    def _customer_census(self) -> np.ndarray:
+        """Customers counted by (firm + 1, stage, segment, contract, satisfaction class).
+
+        One pass over the customer columns serves the staffing target and the day's
+        records; the counts are integers, so every marginal sum is exact.  Row 0 of
+        the first axis is the customers who never adopted (firm -1).  Satisfaction
+        class: 0 passive, 1 promoter (S >= PROMOTER), 2 detractor (S < DETRACTOR).
+        Kept until the customers change: :meth:`step` and :meth:`choice_step` clear it.
+        """
+        census = getattr(self, "_census", None)
+        if census is None:
+            c, F, n_seg = self.c, self.n_firms, len(self.seg.share)
+            shape = (F + 1, 6, n_seg, 2, 3)
+            key = c.firm.astype(np.int16 if math.prod(shape) < 2**15 else np.int32)
+            key += 1
+            for size, column in ((6, c.stage), (n_seg, c.segment), (2, c.contract)):
+                key *= size
+                key += column
+            key *= 3
+            key += c.satisfaction >= PROMOTER
+            detractor = c.satisfaction < DETRACTOR
+            key += detractor
+            key += detractor
+            census = np.bincount(key, minlength=math.prod(shape)).reshape(shape)
+            self._census = census
+        return census
 
     def _make_views(self) -> None:
         self.firm_agents = [FirmAgent(self, k) for k in range(self.n_firms)]
@@ -224,6 +252,7 @@ class ServiceMarket(mesa.Model):
         10. staff morale, skill, quitting and hiring; managers' coaching
         """
         self.log[:] = 0.0
+        self._census = None
         self.expectations_step()
         proactive = self.needs_step()
         enc = self.encounters_step(proactive)
@@ -280,8 +309,11 @@ class ServiceMarket(mesa.Model):
         """Needs arise among customers with nothing open; count proactive contacts."""
         c = self.c
         u = self.rng.random(self.n, dtype=np.float32)
-        rate = self.seg.need_rate.astype(np.float32)[c.segment]
-        new = np.flatnonzero(needs.arise(u, rate, c.active & ~c.busy))
+        rate = self.seg.need_rate.astype(np.float32)
+        # only the few customers whose draw is below their segment's rate can need service
+        cand = below_rate(u, rate, c.segment)
+        eligible = _is_active(c.stage[cand]) & ~c.busy[cand]
+        new = cand[needs.arise(u[cand], rate[c.segment[cand]], eligible)]
         c.busy[new] = True
         self.requests.append(
             customer=new.astype(np.int64),
@@ -572,11 +604,12 @@ class ServiceMarket(mesa.Model):
         """Purchases, defection (lapse or switch), stage moves, and adoption by prospects."""
         c, f, b, F, rng = self.c, self.firms, self.b, self.n_firms, self.rng
         seg = self.seg
+        # who is a customer at the start of the choice; the others are the adoption pool
+        active = _is_active(c.stage)
         # existing customers at a purchase occasion
-        occasion = c.active & (
-            rng.random(self.n, dtype=np.float32) < seg.purchase_rate.astype(np.float32)[c.segment]
-        )
-        buyers = np.flatnonzero(occasion)
+        u = rng.random(self.n, dtype=np.float32)
+        buyers = below_rate(u, seg.purchase_rate.astype(np.float32), c.segment)
+        buyers = buyers[active[buyers]]
         bf = c.firm[buyers].astype(np.int64)
         p_def = relationship.defection_probability(
             c.satisfaction[buyers],
@@ -630,11 +663,8 @@ class ServiceMarket(mesa.Model):
         c.contract[stayers[buy_contract]] = True
         # prospects and lapsed customers adopt (Bass hazard, logit choice)
         # today's lapsers do not come straight back
-        pool = np.flatnonzero((c.stage == PROSPECT) | (c.stage == LAPSED))
-        if lapse.size:
-            just = np.zeros(self.n, dtype=bool)
-            just[lapse] = True
-            pool = pool[~just[pool]]
+        # (the pool is who was a prospect or lapsed before today's choices)
+        pool = np.flatnonzero(~active)
         # thinning (exact): hear of some firm with P = min(1, sum a), then convert with
         # P = min(1, sum a pi) / min(1, sum a); utilities only for those who heard
         a = adoption.hazards(f.advertising, self.wom_pos_in[pool],
@@ -648,7 +678,8 @@ class ServiceMarket(mesa.Model):
         chosen = adoption.choose(a[adopt], rng.random(adopters.size))
         self._join(movers[target >= 0], target[target >= 0])
         self._join(adopters[chosen >= 0], chosen[chosen >= 0])
-        c.tenure[c.active] += 1
+        c.tenure += _is_active(c.stage)  # every active customer's tenure +1
+        self._census = None  # stages, firms and contracts changed
 
     def _utility(self, who: np.ndarray) -> np.ndarray:
         c, f, b = self.c, self.firms, self.b
@@ -807,10 +838,8 @@ class ServiceMarket(mesa.Model):
     def record(self) -> None:
         """Close the day's books and store the (firm x metric) row block."""
         c, s, L, F = self.c, self.s, self.log, self.n_firms
-        n_seg = len(self.seg.share)
-        # one pass: (firm + 1, stage) codes over everybody; firm -1 = never adopted
-        key = (c.firm.astype(np.int32) + 1) * 6 + c.stage
-        stages = np.bincount(key, minlength=(F + 1) * 6).reshape(F + 1, 6)
+        census = self._customer_census()
+        stages = census.sum(axis=(2, 3, 4))  # (firm + 1, stage)
         L[:, _M["prospects"]] = stages[0].sum()
         stages = stages[1:]
         for code, name in ((NEW, "new"), (2, "repeat"), (LOYAL, "loyal"),
@@ -819,17 +848,15 @@ class ServiceMarket(mesa.Model):
         active_n = stages[:, NEW : ADVOCATE + 1].sum(axis=1)
         L[:, _M["customers"]] = active_n
         L[:, _M["share"]] = active_n / max(active_n.sum(), 1)
-        # active customers, compressed once
-        act = (c.stage >= NEW) & (c.stage <= ADVOCATE)
-        af = c.firm[act].astype(np.intp)
-        sat = c.satisfaction[act]
-        self._counts_fs = np.bincount(
-            af * n_seg + c.segment[act], minlength=F * n_seg
-        ).reshape(F, n_seg)
-        L[:, _M["satisfaction"]] = _mean_by(af, sat, F, active_n)
-        L[:, _M["expectation"]] = _mean_by(af, c.expectation[act], F, active_n)
-        promoters = np.bincount(af[sat >= PROMOTER], minlength=F)
-        detractors = np.bincount(af[sat < DETRACTOR], minlength=F)
+        by_class = census[1:, NEW : ADVOCATE + 1]  # active customers of each firm
+        self._counts_fs = by_class.sum(axis=(1, 3, 4))
+        # means over each firm's active customers: sums in customer order (np.bincount),
+        # the non-customers in an extra bin F
+        af = np.where(_is_active(c.stage), c.firm, np.int8(F)).astype(np.intp)
+        L[:, _M["satisfaction"]] = _mean_by(af, c.satisfaction, F + 1, active_n)
+        L[:, _M["expectation"]] = _mean_by(af, c.expectation, F + 1, active_n)
+        promoters = by_class[..., 1].sum(axis=(1, 2, 3))
+        detractors = by_class[..., 2].sum(axis=(1, 2, 3))
         L[:, _M["recommend_score"]] = np.divide(
             100.0 * (promoters - detractors), active_n, out=np.full(F, np.nan),
             where=active_n > 0,
@@ -877,8 +904,19 @@ class ServiceMarket(mesa.Model):
 
 
 def _mean_by(group: np.ndarray, values: np.ndarray, n: int, counts=None) -> np.ndarray:
-    """Mean of ``values`` per group code in ``range(n)`` (NaN for empty groups)."""
+    """Mean of ``values`` per group code in ``range(n)`` (NaN for empty groups).
+
+    With ``counts`` given (one per group, possibly fewer than ``n``: the extra
+    groups are not wanted), only the first ``len(counts)`` means are returned.
+    """
     if counts is None:
         counts = np.bincount(group, minlength=n)
-    sums = np.bincount(group, weights=values, minlength=n)
-    return np.divide(sums, counts, out=np.full(n, np.nan), where=counts > 0)
+    k = len(counts)
+    sums = np.bincount(group, weights=values, minlength=n)[:k]
+    return np.divide(sums, counts, out=np.full(k, np.nan), where=counts > 0)
+
+
+def _is_active(stage: np.ndarray) -> np.ndarray:
+    """Mask of active stages (new, repeat, loyal, advocate): ``Customers.active`` for any
+    slice of the stage column, in two passes over bytes (``stage - NEW`` as unsigned)."""
+    return (stage.view(np.uint8) - np.uint8(NEW)) <= np.uint8(ADVOCATE - NEW)
