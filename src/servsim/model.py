@@ -572,13 +572,22 @@ class ServiceMarket(mesa.Model):
     def word_of_mouth_step(self) -> None:
         """Customers and former customers talk; ties hear; attitudes move."""
         c, b, F = self.c, self.b, self.n_firms
-        can_talk = c.firm >= 0
-        tau = word_of_mouth.talk_probability(
-            c.satisfaction, b.wom_neutral, b.wom_base, b.wom_positive, b.wom_negative
-        )
-        talks = np.flatnonzero(can_talk & (self.rng.random(self.n, dtype=np.float32) < tau))
+        sat = c.satisfaction
+
+        def tau(s):
+            return word_of_mouth.talk_probability(
+                s, b.wom_neutral, b.wom_base, b.wom_positive, b.wom_negative
+            )
+
+        u = self.rng.random(self.n, dtype=np.float32)
+        # tau is U-shaped in S (falls to s_n, then rises), so nobody's exceeds its value at
+        # the lowest or the highest S: tau is computed only for draws below that bound
+        tau_max = tau(np.array([sat.min(initial=1), sat.max(initial=0)], dtype=sat.dtype)).max()
+        cand = np.flatnonzero(u < tau_max)
+        talks = cand[(c.firm[cand] >= 0) & (u[cand] < tau(sat[cand]))]
         positive = c.satisfaction[talks] >= b.wom_neutral
         if self.diagnostics:
+            can_talk = c.firm >= 0
             bins = np.minimum((c.satisfaction * TALK_BINS).astype(np.int64), TALK_BINS - 1)
             self.talk_by_satisfaction[0] += np.bincount(bins[can_talk], minlength=TALK_BINS)
             self.talk_by_satisfaction[1] += np.bincount(bins[talks[positive]],
