@@ -670,17 +670,24 @@ class ServiceMarket(mesa.Model):
             & (rng.random(stayers.size) < uptake)
         )
         c.contract[stayers[buy_contract]] = True
-        # prospects and lapsed customers adopt (Bass hazard, logit choice)
-        # today's lapsers do not come straight back
-        # (the pool is who was a prospect or lapsed before today's choices)
+        # prospects and lapsed customers adopt (Bass hazard, logit choice): the pool is who
+        # was a prospect or lapsed before today's choices (today's lapsers do not come
+        # straight back)
         pool = np.flatnonzero(~active)
         # thinning (exact): hear of some firm with P = min(1, sum a), then convert with
         # P = min(1, sum a pi) / min(1, sum a); utilities only for those who heard
-        a = adoption.hazards(f.advertising, self.wom_pos_in[pool],
-                             self.params.market.innovation, self.params.market.imitation)
+        adv, p, q = f.advertising, self.params.market.innovation, self.params.market.imitation
+        u = rng.random(pool.size)
+        # P(hear) grows with pos_in, so nobody's exceeds its value at each firm's largest
+        # pos_in: hazards are computed only for the few draws below that bound (widened
+        # by 1e-9 so that no rounding can leave anyone out)
+        top = self.wom_pos_in.max(axis=0, initial=0)[None, :]
+        bound = adoption.adopt_probability(adoption.hazards(adv, top, p, q))[0] * (1 + 1e-9)
+        maybe = np.flatnonzero(u < bound)
+        a = adoption.hazards(adv, self.wom_pos_in[pool[maybe]], p, q)
         heard_p = adoption.adopt_probability(a)
-        heard = rng.random(pool.size) < heard_p
-        pool, a, heard_p = pool[heard], a[heard].astype(np.float64), heard_p[heard]
+        heard = u[maybe] < heard_p
+        pool, a, heard_p = pool[maybe[heard]], a[heard].astype(np.float64), heard_p[heard]
         a *= adoption.conversion(self._utility(pool), b.outside_utility)
         adopt = rng.random(pool.size) * heard_p < adoption.adopt_probability(a)
         adopters = pool[adopt]
