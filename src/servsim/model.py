@@ -299,9 +299,13 @@ class ServiceMarket(mesa.Model):
             np.zeros_like(f.promised), f.promised, self.norm[None, :],
             f.advertising[:, None], b.advertising_pull, self.params.market.norm_adaptation,
         ) / np.where(rate > 0, rate, 1.0)
-        k = np.maximum(c.firm, 0).astype(np.intp) * n_seg + c.segment
+        # table row of each customer, built in 16 bits then widened once for the two gathers
+        k = np.maximum(c.firm, np.int8(0)).astype(np.int16)
+        k *= n_seg
+        k += c.segment
+        k = k.astype(np.intp)
         rate32, target32 = rate.astype(np.float32).ravel(), target.astype(np.float32).ravel()
-        e = c.expectation + rate32[k] * (target32[k] - c.expectation)
+        e = c.expectation + rate32.take(k) * (target32.take(k) - c.expectation)
         c.expectation = np.clip(e, 0.0, 1.0, out=e)
 
     # 2 ----------------------------------------------------------------------
@@ -866,11 +870,13 @@ class ServiceMarket(mesa.Model):
         L[:, _M["share"]] = active_n / max(active_n.sum(), 1)
         by_class = census[1:, NEW : ADVOCATE + 1]  # active customers of each firm
         self._counts_fs = by_class.sum(axis=(1, 3, 4))
-        # means over each firm's active customers: sums in customer order (np.bincount),
-        # the non-customers in an extra bin F
-        af = np.where(_is_active(c.stage), c.firm, np.int8(F)).astype(np.intp)
-        L[:, _M["satisfaction"]] = _mean_by(af, c.satisfaction, F + 1, active_n)
-        L[:, _M["expectation"]] = _mean_by(af, c.expectation, F + 1, active_n)
+        # means over each firm's active customers, summed in customer order (np.bincount):
+        # code firm + 1 for active customers, 0 for the others
+        code = ((c.firm + np.int8(1)) * _is_active(c.stage)).astype(np.intp)
+        for name, column in (("satisfaction", c.satisfaction), ("expectation", c.expectation)):
+            sums = np.bincount(code, weights=column, minlength=F + 1)[1:]
+            L[:, _M[name]] = np.divide(sums, active_n, out=np.full(F, np.nan),
+                                       where=active_n > 0)
         promoters = by_class[..., 1].sum(axis=(1, 2, 3))
         detractors = by_class[..., 2].sum(axis=(1, 2, 3))
         L[:, _M["recommend_score"]] = np.divide(
@@ -920,16 +926,11 @@ class ServiceMarket(mesa.Model):
 
 
 def _mean_by(group: np.ndarray, values: np.ndarray, n: int, counts=None) -> np.ndarray:
-    """Mean of ``values`` per group code in ``range(n)`` (NaN for empty groups).
-
-    With ``counts`` given (one per group, possibly fewer than ``n``: the extra
-    groups are not wanted), only the first ``len(counts)`` means are returned.
-    """
+    """Mean of ``values`` per group code in ``range(n)`` (NaN for empty groups)."""
     if counts is None:
         counts = np.bincount(group, minlength=n)
-    k = len(counts)
-    sums = np.bincount(group, weights=values, minlength=n)[:k]
-    return np.divide(sums, counts, out=np.full(k, np.nan), where=counts > 0)
+    sums = np.bincount(group, weights=values, minlength=n)
+    return np.divide(sums, counts, out=np.full(n, np.nan), where=counts > 0)
 
 
 def _is_active(stage: np.ndarray) -> np.ndarray:
