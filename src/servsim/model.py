@@ -601,16 +601,17 @@ class ServiceMarket(mesa.Model):
         category = word_of_mouth.message_category(c.firm[talks], positive, F)
         heard = self.network.share_of_ties(talks, category, 2 * F)
         self.wom_pos_in = np.ascontiguousarray(heard[:, :F])
-        c.attitude = word_of_mouth.update_attitude(
-            c.attitude, self.wom_pos_in, heard[:, F:], b.wom_attitude, b.attitude_decay
-        ).astype(np.float32, copy=False)
+        word_of_mouth.update_attitude(
+            c.attitude, self.wom_pos_in, heard[:, F:], b.wom_attitude, b.attitude_decay,
+            out=c.attitude,
+        )
         deg = self.network.degree[talks].astype(np.float64)
         tf = c.firm[talks].astype(np.int64)
         self.log[:, _M["wom_positive"]] = np.bincount(tf[positive], deg[positive], minlength=F)
         self.log[:, _M["wom_negative"]] = np.bincount(tf[~positive], deg[~positive], minlength=F)
         # former customers' feelings fade toward neutral
-        lapsed = c.stage == LAPSED
-        c.satisfaction[lapsed] += b.attitude_decay * (b.wom_neutral - c.satisfaction[lapsed])
+        fade = b.attitude_decay * (b.wom_neutral - c.satisfaction)
+        np.add(c.satisfaction, fade, out=c.satisfaction, where=c.stage == LAPSED)
 
     # 8 ----------------------------------------------------------------------
     def choice_step(self) -> None:
