@@ -305,7 +305,10 @@ class ServiceMarket(mesa.Model):
         k += c.segment
         k = k.astype(np.intp)
         rate32, target32 = rate.astype(np.float32).ravel(), target.astype(np.float32).ravel()
-        e = c.expectation + rate32.take(k) * (target32.take(k) - c.expectation)
+        e = target32.take(k)
+        e -= c.expectation  # E + rate (target - E), in place
+        e *= rate32.take(k)
+        e += c.expectation
         c.expectation = np.clip(e, 0.0, 1.0, out=e)
 
     # 2 ----------------------------------------------------------------------
