@@ -35,7 +35,7 @@ from servsim.mechanisms import (
     staff,
     word_of_mouth,
 )
-from servsim.mechanisms._common import first_k_per_group, stochastic_round
+from servsim.mechanisms._common import below_rate, first_k_per_group, stochastic_round
 from servsim.network import build_network
 from servsim.params import Params, make_params
 from servsim.results import COST_SOURCES, REVENUE_SOURCES, STEP_COLUMNS
@@ -191,12 +191,40 @@ class ServiceMarket(mesa.Model):
     def _staff_target(self) -> np.ndarray:
         """Staff each firm aims for: its ratio to customers, plus the people its
         proactive contract work needs (``contracts * proactive_rate / capacity``)."""
-        c, f = self.c, self.firms
-        customers = np.bincount(c.firm[c.active].astype(np.int64), minlength=self.n_firms)
-        contracts = np.bincount(c.firm[c.contract].astype(np.int64), minlength=self.n_firms)
+        f = self.firms
+        census = self._customer_census()[1:]  # firms' rows (row 0: never adopted)
+        customers = census[:, NEW : ADVOCATE + 1].sum(axis=(1, 2, 3, 4))
+        contracts = census[:, :, :, 1].sum(axis=(1, 2, 3))
         need = (f.staff_per_1000 * customers / 1000
                 + contracts * f.proactive_rate / self.b.staff_capacity)
         return np.maximum(1, np.ceil(need)).astype(int)
+
+    def _customer_census(self) -> np.ndarray:
+        """Customers counted by (firm + 1, stage, segment, contract, satisfaction class).
+
+        One pass over the customer columns serves the staffing target and the day's
+        records; the counts are integers, so every marginal sum is exact.  Row 0 of
+        the first axis is the customers who never adopted (firm -1).  Satisfaction
+        class: 0 passive, 1 promoter (S >= PROMOTER), 2 detractor (S < DETRACTOR).
+        Kept until the customers change: :meth:`step` and :meth:`choice_step` clear it.
+        """
+        census = getattr(self, "_census", None)
+        if census is None:
+            c, F, n_seg = self.c, self.n_firms, len(self.seg.share)
+            shape = (F + 1, 6, n_seg, 2, 3)
+            key = c.firm.astype(np.int16 if math.prod(shape) < 2**15 else np.int32)
+            key += 1
+            for size, column in ((6, c.stage), (n_seg, c.segment), (2, c.contract)):
+                key *= size
+                key += column
+            key *= 3
+            key += c.satisfaction >= PROMOTER
+            detractor = c.satisfaction < DETRACTOR
+            key += detractor
+            key += detractor
+            census = np.bincount(key, minlength=math.prod(shape)).reshape(shape)
+            self._census = census
+        return census
 
     def _make_views(self) -> None:
         self.firm_agents = [FirmAgent(self, k) for k in range(self.n_firms)]
@@ -224,6 +252,7 @@ class ServiceMarket(mesa.Model):
         10. staff morale, skill, quitting and hiring; managers' coaching
         """
         self.log[:] = 0.0
+        self._census = None
         self.expectations_step()
         proactive = self.needs_step()
         enc = self.encounters_step(proactive)
@@ -270,9 +299,16 @@ class ServiceMarket(mesa.Model):
             np.zeros_like(f.promised), f.promised, self.norm[None, :],
             f.advertising[:, None], b.advertising_pull, self.params.market.norm_adaptation,
         ) / np.where(rate > 0, rate, 1.0)
-        k = np.maximum(c.firm, 0).astype(np.intp) * n_seg + c.segment
+        # table row of each customer, built in 16 bits then widened once for the two gathers
+        k = np.maximum(c.firm, np.int8(0)).astype(np.int16)
+        k *= n_seg
+        k += c.segment
+        k = k.astype(np.intp)
         rate32, target32 = rate.astype(np.float32).ravel(), target.astype(np.float32).ravel()
-        e = c.expectation + rate32[k] * (target32[k] - c.expectation)
+        e = target32.take(k)
+        e -= c.expectation  # E + rate (target - E), in place
+        e *= rate32.take(k)
+        e += c.expectation
         c.expectation = np.clip(e, 0.0, 1.0, out=e)
 
     # 2 ----------------------------------------------------------------------
@@ -280,8 +316,11 @@ class ServiceMarket(mesa.Model):
         """Needs arise among customers with nothing open; count proactive contacts."""
         c = self.c
         u = self.rng.random(self.n, dtype=np.float32)
-        rate = self.seg.need_rate.astype(np.float32)[c.segment]
-        new = np.flatnonzero(needs.arise(u, rate, c.active & ~c.busy))
+        rate = self.seg.need_rate.astype(np.float32)
+        # only the few customers whose draw is below their segment's rate can need service
+        cand = below_rate(u, rate, c.segment)
+        eligible = _is_active(c.stage[cand]) & ~c.busy[cand]
+        new = cand[needs.arise(u[cand], rate[c.segment[cand]], eligible)]
         c.busy[new] = True
         self.requests.append(
             customer=new.astype(np.int64),
@@ -540,13 +579,22 @@ class ServiceMarket(mesa.Model):
     def word_of_mouth_step(self) -> None:
         """Customers and former customers talk; ties hear; attitudes move."""
         c, b, F = self.c, self.b, self.n_firms
-        can_talk = c.firm >= 0
-        tau = word_of_mouth.talk_probability(
-            c.satisfaction, b.wom_neutral, b.wom_base, b.wom_positive, b.wom_negative
-        )
-        talks = np.flatnonzero(can_talk & (self.rng.random(self.n, dtype=np.float32) < tau))
+        sat = c.satisfaction
+
+        def tau(s):
+            return word_of_mouth.talk_probability(
+                s, b.wom_neutral, b.wom_base, b.wom_positive, b.wom_negative
+            )
+
+        u = self.rng.random(self.n, dtype=np.float32)
+        # tau is U-shaped in S (falls to s_n, then rises), so nobody's exceeds its value at
+        # the lowest or the highest S: tau is computed only for draws below that bound
+        tau_max = tau(np.array([sat.min(initial=1), sat.max(initial=0)], dtype=sat.dtype)).max()
+        cand = np.flatnonzero(u < tau_max)
+        talks = cand[(c.firm[cand] >= 0) & (u[cand] < tau(sat[cand]))]
         positive = c.satisfaction[talks] >= b.wom_neutral
         if self.diagnostics:
+            can_talk = c.firm >= 0
             bins = np.minimum((c.satisfaction * TALK_BINS).astype(np.int64), TALK_BINS - 1)
             self.talk_by_satisfaction[0] += np.bincount(bins[can_talk], minlength=TALK_BINS)
             self.talk_by_satisfaction[1] += np.bincount(bins[talks[positive]],
@@ -556,27 +604,29 @@ class ServiceMarket(mesa.Model):
         category = word_of_mouth.message_category(c.firm[talks], positive, F)
         heard = self.network.share_of_ties(talks, category, 2 * F)
         self.wom_pos_in = np.ascontiguousarray(heard[:, :F])
-        c.attitude = word_of_mouth.update_attitude(
-            c.attitude, self.wom_pos_in, heard[:, F:], b.wom_attitude, b.attitude_decay
-        ).astype(np.float32, copy=False)
+        word_of_mouth.update_attitude(
+            c.attitude, self.wom_pos_in, heard[:, F:], b.wom_attitude, b.attitude_decay,
+            out=c.attitude,
+        )
         deg = self.network.degree[talks].astype(np.float64)
         tf = c.firm[talks].astype(np.int64)
         self.log[:, _M["wom_positive"]] = np.bincount(tf[positive], deg[positive], minlength=F)
         self.log[:, _M["wom_negative"]] = np.bincount(tf[~positive], deg[~positive], minlength=F)
         # former customers' feelings fade toward neutral
-        lapsed = c.stage == LAPSED
-        c.satisfaction[lapsed] += b.attitude_decay * (b.wom_neutral - c.satisfaction[lapsed])
+        fade = b.attitude_decay * (b.wom_neutral - c.satisfaction)
+        np.add(c.satisfaction, fade, out=c.satisfaction, where=c.stage == LAPSED)
 
     # 8 ----------------------------------------------------------------------
     def choice_step(self) -> None:
         """Purchases, defection (lapse or switch), stage moves, and adoption by prospects."""
         c, f, b, F, rng = self.c, self.firms, self.b, self.n_firms, self.rng
         seg = self.seg
+        # who is a customer at the start of the choice; the others are the adoption pool
+        active = _is_active(c.stage)
         # existing customers at a purchase occasion
-        occasion = c.active & (
-            rng.random(self.n, dtype=np.float32) < seg.purchase_rate.astype(np.float32)[c.segment]
-        )
-        buyers = np.flatnonzero(occasion)
+        u = rng.random(self.n, dtype=np.float32)
+        buyers = below_rate(u, seg.purchase_rate.astype(np.float32), c.segment)
+        buyers = buyers[active[buyers]]
         bf = c.firm[buyers].astype(np.int64)
         p_def = relationship.defection_probability(
             c.satisfaction[buyers],
@@ -628,27 +678,32 @@ class ServiceMarket(mesa.Model):
             & (rng.random(stayers.size) < uptake)
         )
         c.contract[stayers[buy_contract]] = True
-        # prospects and lapsed customers adopt (Bass hazard, logit choice)
-        # today's lapsers do not come straight back
-        pool = np.flatnonzero((c.stage == PROSPECT) | (c.stage == LAPSED))
-        if lapse.size:
-            just = np.zeros(self.n, dtype=bool)
-            just[lapse] = True
-            pool = pool[~just[pool]]
+        # prospects and lapsed customers adopt (Bass hazard, logit choice): the pool is who
+        # was a prospect or lapsed before today's choices (today's lapsers do not come
+        # straight back)
+        pool = np.flatnonzero(~active)
         # thinning (exact): hear of some firm with P = min(1, sum a), then convert with
         # P = min(1, sum a pi) / min(1, sum a); utilities only for those who heard
-        a = adoption.hazards(f.advertising, self.wom_pos_in[pool],
-                             self.params.market.innovation, self.params.market.imitation)
+        adv, p, q = f.advertising, self.params.market.innovation, self.params.market.imitation
+        u = rng.random(pool.size)
+        # P(hear) grows with pos_in, so nobody's exceeds its value at each firm's largest
+        # pos_in: hazards are computed only for the few draws below that bound (widened
+        # by 1e-9 so that no rounding can leave anyone out)
+        top = self.wom_pos_in.max(axis=0, initial=0)[None, :]
+        bound = adoption.adopt_probability(adoption.hazards(adv, top, p, q))[0] * (1 + 1e-9)
+        maybe = np.flatnonzero(u < bound)
+        a = adoption.hazards(adv, self.wom_pos_in[pool[maybe]], p, q)
         heard_p = adoption.adopt_probability(a)
-        heard = rng.random(pool.size) < heard_p
-        pool, a, heard_p = pool[heard], a[heard].astype(np.float64), heard_p[heard]
+        heard = u[maybe] < heard_p
+        pool, a, heard_p = pool[maybe[heard]], a[heard].astype(np.float64), heard_p[heard]
         a *= adoption.conversion(self._utility(pool), b.outside_utility)
         adopt = rng.random(pool.size) * heard_p < adoption.adopt_probability(a)
         adopters = pool[adopt]
         chosen = adoption.choose(a[adopt], rng.random(adopters.size))
         self._join(movers[target >= 0], target[target >= 0])
         self._join(adopters[chosen >= 0], chosen[chosen >= 0])
-        c.tenure[c.active] += 1
+        c.tenure += _is_active(c.stage)  # every active customer's tenure +1
+        self._census = None  # stages, firms and contracts changed
 
     def _utility(self, who: np.ndarray) -> np.ndarray:
         c, f, b = self.c, self.firms, self.b
@@ -807,10 +862,8 @@ class ServiceMarket(mesa.Model):
     def record(self) -> None:
         """Close the day's books and store the (firm x metric) row block."""
         c, s, L, F = self.c, self.s, self.log, self.n_firms
-        n_seg = len(self.seg.share)
-        # one pass: (firm + 1, stage) codes over everybody; firm -1 = never adopted
-        key = (c.firm.astype(np.int32) + 1) * 6 + c.stage
-        stages = np.bincount(key, minlength=(F + 1) * 6).reshape(F + 1, 6)
+        census = self._customer_census()
+        stages = census.sum(axis=(2, 3, 4))  # (firm + 1, stage)
         L[:, _M["prospects"]] = stages[0].sum()
         stages = stages[1:]
         for code, name in ((NEW, "new"), (2, "repeat"), (LOYAL, "loyal"),
@@ -819,17 +872,17 @@ class ServiceMarket(mesa.Model):
         active_n = stages[:, NEW : ADVOCATE + 1].sum(axis=1)
         L[:, _M["customers"]] = active_n
         L[:, _M["share"]] = active_n / max(active_n.sum(), 1)
-        # active customers, compressed once
-        act = (c.stage >= NEW) & (c.stage <= ADVOCATE)
-        af = c.firm[act].astype(np.intp)
-        sat = c.satisfaction[act]
-        self._counts_fs = np.bincount(
-            af * n_seg + c.segment[act], minlength=F * n_seg
-        ).reshape(F, n_seg)
-        L[:, _M["satisfaction"]] = _mean_by(af, sat, F, active_n)
-        L[:, _M["expectation"]] = _mean_by(af, c.expectation[act], F, active_n)
-        promoters = np.bincount(af[sat >= PROMOTER], minlength=F)
-        detractors = np.bincount(af[sat < DETRACTOR], minlength=F)
+        by_class = census[1:, NEW : ADVOCATE + 1]  # active customers of each firm
+        self._counts_fs = by_class.sum(axis=(1, 3, 4))
+        # means over each firm's active customers, summed in customer order (np.bincount):
+        # code firm + 1 for active customers, 0 for the others
+        code = ((c.firm + np.int8(1)) * _is_active(c.stage)).astype(np.intp)
+        for name, column in (("satisfaction", c.satisfaction), ("expectation", c.expectation)):
+            sums = np.bincount(code, weights=column, minlength=F + 1)[1:]
+            L[:, _M[name]] = np.divide(sums, active_n, out=np.full(F, np.nan),
+                                       where=active_n > 0)
+        promoters = by_class[..., 1].sum(axis=(1, 2, 3))
+        detractors = by_class[..., 2].sum(axis=(1, 2, 3))
         L[:, _M["recommend_score"]] = np.divide(
             100.0 * (promoters - detractors), active_n, out=np.full(F, np.nan),
             where=active_n > 0,
@@ -882,3 +935,9 @@ def _mean_by(group: np.ndarray, values: np.ndarray, n: int, counts=None) -> np.n
         counts = np.bincount(group, minlength=n)
     sums = np.bincount(group, weights=values, minlength=n)
     return np.divide(sums, counts, out=np.full(n, np.nan), where=counts > 0)
+
+
+def _is_active(stage: np.ndarray) -> np.ndarray:
+    """Mask of active stages (new, repeat, loyal, advocate): ``Customers.active`` for any
+    slice of the stage column, in two passes over bytes (``stage - NEW`` as unsigned)."""
+    return (stage.view(np.uint8) - np.uint8(NEW)) <= np.uint8(ADVOCATE - NEW)

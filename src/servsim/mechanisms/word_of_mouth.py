@@ -42,7 +42,24 @@ def message_category(firm: np.ndarray, positive: np.ndarray, n_firms: int) -> np
 
 
 def update_attitude(
-    attitude: np.ndarray, pos_in: np.ndarray, neg_in: np.ndarray, gain: float, decay: float
+    attitude: np.ndarray, pos_in: np.ndarray, neg_in: np.ndarray, gain: float, decay: float,
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Attitude after a day of word of mouth (see module docstring)."""
-    return np.clip((1.0 - decay) * attitude + gain * (pos_in - neg_in), -1.0, 1.0)
+    """Attitude after a day of word of mouth (see module docstring).
+
+    ``A' = clip((1 - delta) A + g (pos_in - neg_in), -1, 1)``.  With ``out`` (e.g.
+    ``out=attitude``) the result is written there; when ``out`` has the dtype the
+    formula computes in, the same operations run in place, without n x F temporaries.
+    """
+    dtype = np.result_type(attitude, pos_in, neg_in, gain, 1.0 - decay)
+    if out is None or out.dtype != dtype:
+        new = np.clip((1.0 - decay) * attitude + gain * (pos_in - neg_in), -1.0, 1.0)
+        if out is None:
+            return new
+        out[...] = new
+        return out
+    heard = np.subtract(pos_in, neg_in)
+    heard *= gain
+    np.multiply(attitude, 1.0 - decay, out=out)
+    out += heard
+    return np.clip(out, -1.0, 1.0, out=out)
