@@ -1,9 +1,9 @@
 """Fingerprint of simulation results: a SHA-256 per run, to check that an
 optimisation changes nothing, bit for bit.
 
-    python benchmarks/fingerprint.py > before.txt
-    ... change the engine ...
-    python benchmarks/fingerprint.py > after.txt && diff before.txt after.txt
+    python benchmarks/fingerprint.py --check   # against fingerprint-baseline.txt
+
+(or ``> before.txt`` ... change the engine ... ``> after.txt`` and diff).
 
 Runs :func:`servsim.simulate` for
 
@@ -11,6 +11,8 @@ Runs :func:`servsim.simulate` for
 * each market config composed with Hydra exactly as ``servsim`` does
   (:class:`servsim.replicate.Composer`): ``company_a`` (the root config's
   default), ``telecom``, ``hotels``, ``single_firm``,
+* the organisations, stages and the experiments' recovery and heterogeneity
+  groups in a few combinations,
 * ``single_firm`` with each network kind (``small_world``, ``random``,
   ``scale_free``, ``complete``) and an odd mean degree,
 
@@ -34,6 +36,10 @@ import sys
 import numpy as np
 import pandas as pd
 
+from pathlib import Path
+
+BASELINE = Path(__file__).with_name("fingerprint-baseline.txt")
+"""The fingerprints of the committed engine (regenerate only for an intended change)."""
 SEEDS = (0, 1, 2)
 N, DAYS = 300, 200
 
@@ -49,6 +55,15 @@ RUNS: list[tuple[str, list[str] | None]] = [
                                    "market.network.mean_degree=7"]),
     ("company_a/random/rewire", ["market=company_a", "market.network.kind=random",
                                  "market.network.mean_degree=3"]),
+    # organisations, stages and the experiments' config groups
+    *[(g, [g]) for g in ("org=pyramid", "org=inverted", "stage=reactive",
+                          "stage=standardized", "stage=productized")],
+    ("telecom/inverted/productized", ["market=telecom", "org=inverted", "stage=productized"]),
+    ("hotels/premium/fast", ["market=hotels", "strategy=premium", "+recovery=fast"]),
+    ("company_a/lowcost/ignore", ["market=company_a", "strategy=lowcost", "+recovery=ignore"]),
+    ("company_a/polarized/slow", ["market=company_a", "+heterogeneity=polarized",
+                                  "+recovery=slow"]),
+    ("telecom/complete", ["market=telecom", "market.network.kind=complete"]),
 ]
 
 NETWORKS = [(n, kind, k, beta) for n in (2, 50, 3001)
@@ -130,18 +145,29 @@ def run_lines(n: int, days: int) -> list[str]:
     return out
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=N, help="customers per run")
     ap.add_argument("--days", type=int, default=DAYS, help="days per run")
     ap.add_argument("--no-runs", action="store_true", help="fingerprint networks only")
+    ap.add_argument("--check", action="store_true",
+                    help=f"compare with {BASELINE.name} (default sizes) and exit 1 on any change")
     args = ap.parse_args(argv)
     lines = network_lines()
     if not args.no_runs:
         lines += run_lines(args.n, args.days)
-    for line in lines:
-        print(line, flush=True)
-    print(f"ALL: {sha(chr(10).join(lines).encode())}")
+    lines.append(f"ALL: {sha(chr(10).join(lines).encode())}")
+    if not args.check:
+        print("\n".join(lines))
+        return 0
+    expected = BASELINE.read_text(encoding="utf-8").splitlines()
+    changed = [f"- {a}\n+ {b}" for a, b in zip(expected, lines, strict=False) if a != b]
+    if changed or len(expected) != len(lines):
+        print(f"results changed ({len(changed)} of {len(expected)} lines differ):", *changed,
+              sep="\n")
+        return 1
+    print(f"identical to {BASELINE.name}: {len(lines)} fingerprints")
+    return 0
 
 
 if __name__ == "__main__":

@@ -37,6 +37,7 @@ slightly below ``mean_degree``.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -67,9 +68,7 @@ class Network:
         """
         if self.indices is None:
             return None
-        inv = np.zeros(self.n, dtype=np.float32)
-        np.divide(1.0, self.degree, out=inv, where=self.degree > 0)
-        data = np.repeat(inv, self.degree)
+        data = np.repeat(self.inverse_degree, self.degree)
         w = sp.csr_matrix((data, self.indices, self.indptr), shape=(self.n, self.n), copy=False)
         w.has_sorted_indices = False
         return w
@@ -108,10 +107,18 @@ class Network:
         offsets = np.repeat(starts - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
         hearers = self.indices[np.arange(lengths.sum()) + offsets]
         key = hearers.astype(np.int64) * k + np.repeat(category, lengths)
-        counts = np.bincount(key, minlength=self.n * k).reshape(self.n, k)
+        # each hearing weighs 1/deg(hearer); the float64 sum of c equal float32 weights is
+        # exact, so rounding it to float32 once equals float32(c) * float32(1/deg)
+        weight = self.inverse_degree[hearers]
+        shares = np.bincount(key, weights=weight, minlength=self.n * k)
+        return shares.astype(np.float32).reshape(self.n, k)
+
+    @functools.cached_property
+    def inverse_degree(self) -> np.ndarray:
+        """``1 / deg(i)`` as float32 (0 for a customer without ties), computed once."""
         inv = np.zeros(self.n, dtype=np.float32)
         np.divide(1.0, self.degree, out=inv, where=self.degree > 0)
-        return counts.astype(np.float32) * inv[:, None]
+        return inv
 
     @property
     def n_edges(self) -> int:
@@ -129,9 +136,11 @@ class Network:
     @property
     def nbytes(self) -> int:
         """Memory held by the network's arrays."""
+        cached = self.__dict__.get("inverse_degree")
+        extra = 0 if cached is None else cached.nbytes
         if self.indices is None:
-            return self.degree.nbytes
-        return self.indices.nbytes + self.indptr.nbytes + self.degree.nbytes
+            return self.degree.nbytes + extra
+        return self.indices.nbytes + self.indptr.nbytes + self.degree.nbytes + extra
 
 
 _CHUNK = 1 << 19
