@@ -820,53 +820,6 @@ def _html_table(rows: list[tuple[str, str, str]]) -> str:
     return f"<table class='servsim-table'>{head}{body}</table>"
 
 
-# --------------------------------------------------------------------------- the page
-
-CSS = """
-.servsim-kpi { min-width: 120px; }
-.servsim-kpi-name { display: block; font-size: 0.8rem; color: #666; }
-.servsim-kpi-value { display: block; font-size: 1.5rem; font-weight: 600; }
-.servsim-chart img { width: 100%; height: auto; }
-.servsim-lever-label { font-size: 0.85rem; color: #444; }
-.servsim-lever .v-input { margin-top: 0; padding-top: 0; }
-.servsim-lever .v-messages { display: none; }
-.servsim-note { font-size: 0.85rem; color: #555; }
-.servsim-table { border-collapse: collapse; font-size: 0.9rem; }
-.servsim-table th, .servsim-table td { padding: 3px 10px; border-bottom: 1px solid #ddd; }
-.servsim-table td + td, .servsim-table th + th { text-align: right; }
-"""
-
-
-def _slider(label: str, css: str, value: float, lo: float, hi: float, step: float,
-            on_value, integer: bool) -> None:
-    """A slider with its label and current value on a line of their own above it."""
-    with solara.Div(classes=["servsim-lever", css]):
-        solara.Text(label, classes=["servsim-lever-label"])
-        if integer:
-            solara.SliderInt("", value=int(value), min=int(lo), max=int(hi), step=int(step),
-                             on_value=on_value, thumb_label=False)
-        else:
-            solara.SliderFloat("", value=float(value), min=lo, max=hi, step=step,
-                               on_value=on_value, thumb_label=False)
-
-
-def _choice(label: str, css: str, values: Sequence[str], value: str, on_value) -> None:
-    with solara.Div(classes=[css]):
-        solara.Select(label, values=list(values), value=value, on_value=on_value)
-
-
-@solara.component
-def Chart(title: str | None, figure_fn, args: tuple, key: str, dependencies: list) -> None:
-    """One matplotlib chart (in a card if titled), redrawn when ``dependencies`` change."""
-    fig = solara.use_memo(lambda: figure_fn(*args), dependencies)
-    if title is None:
-        with solara.Div(classes=["servsim-chart", f"chart-{key}"]):
-            solara.FigureMatplotlib(fig, format="png", dependencies=dependencies)
-    else:
-        with solara.Card(title, classes=["servsim-chart", f"chart-{key}"]):
-            solara.FigureMatplotlib(fig, format="png", dependencies=dependencies)
-
-
 # --------------------------------------------------------------------------- the Mesa model
 
 SEED_HELP = "a whole number >= 0"
