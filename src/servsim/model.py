@@ -53,6 +53,7 @@ from servsim.state import (
     Staff,
     empty_complaints,
     empty_requests,
+    is_active,
 )
 
 METRICS = [c for c in STEP_COLUMNS if c not in ("day", "firm")]
@@ -319,7 +320,7 @@ class ServiceMarket(mesa.Model):
         rate = self.seg.need_rate.astype(np.float32)
         # only the few customers whose draw is below their segment's rate can need service
         cand = below_rate(u, rate, c.segment)
-        eligible = _is_active(c.stage[cand]) & ~c.busy[cand]
+        eligible = is_active(c.stage[cand]) & ~c.busy[cand]
         new = cand[needs.arise(u[cand], rate[c.segment[cand]], eligible)]
         c.busy[new] = True
         self.requests.append(
@@ -622,7 +623,7 @@ class ServiceMarket(mesa.Model):
         c, f, b, F, rng = self.c, self.firms, self.b, self.n_firms, self.rng
         seg = self.seg
         # who is a customer at the start of the choice; the others are the adoption pool
-        active = _is_active(c.stage)
+        active = is_active(c.stage)
         # existing customers at a purchase occasion
         u = rng.random(self.n, dtype=np.float32)
         buyers = below_rate(u, seg.purchase_rate.astype(np.float32), c.segment)
@@ -702,7 +703,7 @@ class ServiceMarket(mesa.Model):
         chosen = adoption.choose(a[adopt], rng.random(adopters.size))
         self._join(movers[target >= 0], target[target >= 0])
         self._join(adopters[chosen >= 0], chosen[chosen >= 0])
-        c.tenure += _is_active(c.stage)  # every active customer's tenure +1
+        c.tenure += is_active(c.stage)  # every active customer's tenure +1
         self._census = None  # stages, firms and contracts changed
 
     def _utility(self, who: np.ndarray) -> np.ndarray:
@@ -852,12 +853,8 @@ class ServiceMarket(mesa.Model):
     # ------------------------------------------------------------------ records
 
     def _firm_segment_counts(self) -> np.ndarray:
-        c = self.c
-        act = c.active
-        key = c.firm[act].astype(np.int64) * len(self.seg.share) + c.segment[act]
-        return np.bincount(key, minlength=self.n_firms * len(self.seg.share)).reshape(
-            self.n_firms, -1
-        )
+        """Active customers by (firm, segment), from the census."""
+        return self._customer_census()[1:, NEW : ADVOCATE + 1].sum(axis=(1, 3, 4))
 
     def record(self) -> None:
         """Close the day's books and store the (firm x metric) row block."""
@@ -873,10 +870,10 @@ class ServiceMarket(mesa.Model):
         L[:, _M["customers"]] = active_n
         L[:, _M["share"]] = active_n / max(active_n.sum(), 1)
         by_class = census[1:, NEW : ADVOCATE + 1]  # active customers of each firm
-        self._counts_fs = by_class.sum(axis=(1, 3, 4))
+        self._counts_fs = self._firm_segment_counts()
         # means over each firm's active customers, summed in customer order (np.bincount):
         # code firm + 1 for active customers, 0 for the others
-        code = ((c.firm + np.int8(1)) * _is_active(c.stage)).astype(np.intp)
+        code = ((c.firm + np.int8(1)) * is_active(c.stage)).astype(np.intp)
         for name, column in (("satisfaction", c.satisfaction), ("expectation", c.expectation)):
             sums = np.bincount(code, weights=column, minlength=F + 1)[1:]
             L[:, _M[name]] = np.divide(sums, active_n, out=np.full(F, np.nan),
@@ -929,15 +926,9 @@ class ServiceMarket(mesa.Model):
         return df
 
 
-def _mean_by(group: np.ndarray, values: np.ndarray, n: int, counts=None) -> np.ndarray:
+def _mean_by(group: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
     """Mean of ``values`` per group code in ``range(n)`` (NaN for empty groups)."""
-    if counts is None:
-        counts = np.bincount(group, minlength=n)
+    counts = np.bincount(group, minlength=n)
     sums = np.bincount(group, weights=values, minlength=n)
     return np.divide(sums, counts, out=np.full(n, np.nan), where=counts > 0)
 
-
-def _is_active(stage: np.ndarray) -> np.ndarray:
-    """Mask of active stages (new, repeat, loyal, advocate): ``Customers.active`` for any
-    slice of the stage column, in two passes over bytes (``stage - NEW`` as unsigned)."""
-    return (stage.view(np.uint8) - np.uint8(NEW)) <= np.uint8(ADVOCATE - NEW)
