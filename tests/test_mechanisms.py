@@ -710,6 +710,30 @@ def test_update_attitude():
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-15)
 
 
+def test_update_attitude_rows_equals_dense_update_bit_for_bit():
+    """Only the hearers' rows given: the same float32 values as the dense update (a
+    zero may keep a minus sign the dense update's ``+ 0.0`` drops: -0.0 == 0.0)."""
+    g = rng(83)
+    n, nf = 500, 3
+    a = g.uniform(-1, 1, (n, nf)).astype(np.float32)
+    a[:5] = [[-1.0, 1.0, 0.0]] * 5
+    rows = np.flatnonzero(g.random(n) < 0.3)
+    rows = np.union1d(rows, [0, 1, 2])
+    pos = np.zeros((n, nf), np.float32)
+    neg = np.zeros((n, nf), np.float32)
+    pos[rows] = g.random((rows.size, nf)).astype(np.float32)
+    neg[rows] = g.random((rows.size, nf)).astype(np.float32)
+    pos[0] = 1.0  # pushes past +1: clipped
+    neg[1] = 1.0  # past -1
+    for gain, decay in [(0.5, 0.02), (3.0, 0.0), (0.0, 1.0), (0.12, 0.005)]:
+        want = word_of_mouth.update_attitude(a.copy(), pos, neg, gain, decay, out=a.copy())
+        got = a.copy()
+        word_of_mouth.update_attitude_rows(got, rows, pos[rows], neg[rows], gain, decay)
+        assert got.dtype == np.float32
+        assert np.array_equal(got, want)
+        assert np.abs(got).max() <= 1.0
+
+
 # ---------------------------------------------------------------------------
 # adoption
 # ---------------------------------------------------------------------------
@@ -1063,6 +1087,22 @@ def test_share_of_ties_equals_loop_over_neighbours(kind):
             if j in cat_of:
                 want[cat_of[j]] += 1.0 / len(ties)
         np.testing.assert_allclose(got[i], want, rtol=1e-5, atol=1e-7)
+    # the sparse form: exactly the non-zero rows (and every row of the complete graph)
+    rows, shares = net.heard_by(talkers, category, k)
+    assert np.all(np.diff(rows) > 0) and shares.dtype == np.float32
+    if kind == "complete":
+        assert rows.tolist() == list(range(300))
+    else:
+        assert rows.tolist() == np.flatnonzero(got.any(axis=1)).tolist()
+    assert np.array_equal(shares, got[rows])
+    # share = (count of talking ties) / degree, rounded once to float32
+    if kind != "complete":
+        counts = np.zeros((300, k))
+        for t, c in zip(talkers, category, strict=True):
+            for j in net.neighbours(int(t)):
+                counts[j, c] += 1
+        exact = (counts[rows] / net.degree[rows][:, None]).astype(np.float32)
+        assert np.array_equal(shares, exact)
 
 
 def _reference_csr(n, src, dst):

@@ -94,6 +94,8 @@ class ServiceMarket(mesa.Model):
         self.day = 0
         self.norm = self.seg.expectation.astype(np.float64).copy()
         self._init_customers()
+        self._fs_row = self._table_row(self.c.firm, self.c.segment)
+        """Each customer's row in (firm, segment) tables; kept up to date by :meth:`_join`."""
         self.network = build_network(
             self.n,
             params.market.network.kind,
@@ -105,6 +107,10 @@ class ServiceMarket(mesa.Model):
         self.requests = empty_requests()
         self.complaints: ComplaintBook = empty_complaints()
         self.wom_pos_in = np.zeros((self.n, self.n_firms), dtype=np.float32)
+        """Share of each customer's ties who spoke well of each firm today (n x F);
+        updated in place, only on the rows of yesterday's and today's hearers."""
+        self._wom_rows = np.zeros(0, dtype=np.intp)
+        self._wom_top = np.zeros(self.n_firms, dtype=np.float32)  # column maxima of it
         self.records = np.zeros((params.sim.days, self.n_firms, len(METRICS)))
         self.talk_by_satisfaction = np.zeros((3, TALK_BINS))
         """Word-of-mouth diagnostics summed over days: row 0 customers who could talk,
@@ -150,6 +156,14 @@ class ServiceMarket(mesa.Model):
             busy=np.zeros(n, dtype=bool),
             contract=np.zeros(n, dtype=bool),
         )
+
+    def _table_row(self, firm: np.ndarray, segment: np.ndarray) -> np.ndarray:
+        """Row ``firm * n_segments + segment`` of a flattened (firm, segment) table
+        (intp, for fast gathers); customers of no firm yet take firm 0's row."""
+        row = np.maximum(firm, np.int8(0)).astype(np.intp)
+        row *= len(self.seg.share)
+        row += segment
+        return row
 
     def _init_staff(self) -> None:
         f, n = self.firms, self.n
@@ -292,7 +306,7 @@ class ServiceMarket(mesa.Model):
             self.params.market.norm_adaptation,
         )
         # pull_expectation is linear in E: E' = E + rate (target - E), with rate and target
-        # per (firm, segment) — two small tables instead of per-customer gathers
+        # per (firm, segment): two small tables, gathered by each customer's table row
         n_seg = len(self.seg.share)
         rate = (b.advertising_pull * f.advertising[:, None]
                 + self.params.market.norm_adaptation) * np.ones((1, n_seg))
@@ -300,11 +314,7 @@ class ServiceMarket(mesa.Model):
             np.zeros_like(f.promised), f.promised, self.norm[None, :],
             f.advertising[:, None], b.advertising_pull, self.params.market.norm_adaptation,
         ) / np.where(rate > 0, rate, 1.0)
-        # table row of each customer, built in 16 bits then widened once for the two gathers
-        k = np.maximum(c.firm, np.int8(0)).astype(np.int16)
-        k *= n_seg
-        k += c.segment
-        k = k.astype(np.intp)
+        k = self._fs_row
         rate32, target32 = rate.astype(np.float32).ravel(), target.astype(np.float32).ravel()
         e = target32.take(k)
         e -= c.expectation  # E + rate (target - E), in place
@@ -603,19 +613,23 @@ class ServiceMarket(mesa.Model):
             self.talk_by_satisfaction[2] += np.bincount(bins[talks[~positive]],
                                                         minlength=TALK_BINS)
         category = word_of_mouth.message_category(c.firm[talks], positive, F)
-        heard = self.network.share_of_ties(talks, category, 2 * F)
-        self.wom_pos_in = np.ascontiguousarray(heard[:, :F])
-        word_of_mouth.update_attitude(
-            c.attitude, self.wom_pos_in, heard[:, F:], b.wom_attitude, b.attitude_decay,
-            out=c.attitude,
+        # only the talkers' ties hear anything: their rows of the (n x 2F) shares
+        rows, heard = self.network.heard_by(talks, category, 2 * F)
+        pos_in, neg_in = heard[:, :F], heard[:, F:]
+        self.wom_pos_in[self._wom_rows] = 0.0  # yesterday's hearers, then today's
+        self.wom_pos_in[rows] = pos_in
+        self._wom_rows, self._wom_top = rows, pos_in.max(axis=0, initial=0)
+        word_of_mouth.update_attitude_rows(
+            c.attitude, rows, pos_in, neg_in, b.wom_attitude, b.attitude_decay
         )
         deg = self.network.degree[talks].astype(np.float64)
         tf = c.firm[talks].astype(np.int64)
         self.log[:, _M["wom_positive"]] = np.bincount(tf[positive], deg[positive], minlength=F)
         self.log[:, _M["wom_negative"]] = np.bincount(tf[~positive], deg[~positive], minlength=F)
         # former customers' feelings fade toward neutral
-        fade = b.attitude_decay * (b.wom_neutral - c.satisfaction)
-        np.add(c.satisfaction, fade, out=c.satisfaction, where=c.stage == LAPSED)
+        lapsed = np.flatnonzero(c.stage == LAPSED)
+        s = c.satisfaction[lapsed]
+        c.satisfaction[lapsed] = s + b.attitude_decay * (b.wom_neutral - s)
 
     # 8 ----------------------------------------------------------------------
     def choice_step(self) -> None:
@@ -690,7 +704,7 @@ class ServiceMarket(mesa.Model):
         # P(hear) grows with pos_in, so nobody's exceeds its value at each firm's largest
         # pos_in: hazards are computed only for the few draws below that bound (widened
         # by 1e-9 so that no rounding can leave anyone out)
-        top = self.wom_pos_in.max(axis=0, initial=0)[None, :]
+        top = self._wom_top[None, :]
         bound = adoption.adopt_probability(adoption.hazards(adv, top, p, q))[0] * (1 + 1e-9)
         maybe = np.flatnonzero(u < bound)
         a = adoption.hazards(adv, self.wom_pos_in[pool[maybe]], p, q)
@@ -726,6 +740,7 @@ class ServiceMarket(mesa.Model):
         """``who`` become new customers of ``firm``; adoption is their first purchase."""
         c, f, F = self.c, self.firms, self.n_firms
         c.firm[who] = firm.astype(np.int8)
+        self._fs_row[who] = self._table_row(c.firm[who], c.segment[who])
         c.stage[who] = NEW
         seg = c.segment[who]
         c.expectation[who] = expectations.prospect_expectation(
@@ -871,12 +886,17 @@ class ServiceMarket(mesa.Model):
         L[:, _M["share"]] = active_n / max(active_n.sum(), 1)
         by_class = census[1:, NEW : ADVOCATE + 1]  # active customers of each firm
         self._counts_fs = self._firm_segment_counts()
-        # means over each firm's active customers, summed in customer order (np.bincount):
-        # code firm + 1 for active customers, 0 for the others
-        code = ((c.firm + np.int8(1)) * is_active(c.stage)).astype(np.intp)
-        for name, column in (("satisfaction", c.satisfaction), ("expectation", c.expectation)):
-            sums = np.bincount(code, weights=column, minlength=F + 1)[1:]
-            L[:, _M[name]] = np.divide(sums, active_n, out=np.full(F, np.nan),
+        # means over each firm's active customers, summed in float64 in customer order
+        # (a running sum: np.cumsum, not np.sum's pairwise order): code firm + 1 for
+        # active customers, 0 for the others
+        code = (c.firm + np.int8(1)) * is_active(c.stage)
+        sums = np.zeros((2, F))
+        for k in np.flatnonzero(active_n):
+            who = np.flatnonzero(code == k + 1)
+            for row, column in enumerate((c.satisfaction, c.expectation)):
+                sums[row, k] = np.cumsum(column.take(who), dtype=np.float64)[-1]
+        for row, name in enumerate(("satisfaction", "expectation")):
+            L[:, _M[name]] = np.divide(sums[row], active_n, out=np.full(F, np.nan),
                                        where=active_n > 0)
         promoters = by_class[..., 1].sum(axis=(1, 2, 3))
         detractors = by_class[..., 2].sum(axis=(1, 2, 3))

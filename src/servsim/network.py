@@ -91,27 +91,55 @@ class Network:
 
         ``talkers`` are customer indices, ``category[t]`` in ``range(k)`` the kind of
         message talker t sends.  Equal to ``mean_over_ties(X)`` with ``X`` the one-hot
-        (n x k) indicator of talkers' categories, but computed by scattering each
-        talker's message to its ties: the graph is undirected, so the ties of a talker
-        are the customers who hear it.  Cost O(talkers x degree + n k) instead of
-        O(edges k).
+        (n x k) indicator of talkers' categories.  The dense form of :meth:`heard_by`.
+        """
+        rows, shares = self.heard_by(talkers, category, k)
+        out = np.zeros((self.n, k), dtype=np.float32)
+        out[rows] = shares
+        return out
+
+    def heard_by(
+        self, talkers: np.ndarray, category: np.ndarray, k: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Who hears the talkers, and what share of their ties said each category.
+
+        Returns ``rows`` (the customers with at least one talking tie, ascending) and
+        ``shares`` (len(rows) x k, float32): ``shares[r]`` is row ``rows[r]`` of
+        :meth:`share_of_ties`; every other customer's row is zero.  Computed by
+        scattering each talker's message to its ties (the graph is undirected, so the
+        ties of a talker are the customers who hear it): O(talkers x degree) work and
+        memory, instead of O(edges k) for the mat-vec or O(n k) for the dense table.
+        The complete graph, where everybody hears everybody, returns every row.
         """
         if self.indices is None:
             totals = np.bincount(category, minlength=k).astype(np.float64)
             out = np.broadcast_to(totals, (self.n, k)).copy()
             out[talkers, category] -= 1.0  # nobody hears themselves
-            return (out / max(self.n - 1, 1)).astype(np.float32)
+            return np.arange(self.n), (out / max(self.n - 1, 1)).astype(np.float32)
         starts, ends = self.indptr[talkers], self.indptr[talkers + 1]
         lengths = ends - starts
         # the tie entries of every talker's row, without a Python loop
         offsets = np.repeat(starts - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
         hearers = self.indices[np.arange(lengths.sum()) + offsets]
-        key = hearers.astype(np.int64) * k + np.repeat(category, lengths)
-        # each hearing weighs 1/deg(hearer); the float64 sum of c equal float32 weights is
-        # exact, so rounding it to float32 once equals float32(c) * float32(1/deg)
-        weight = self.inverse_degree[hearers]
-        shares = np.bincount(key, weights=weight, minlength=self.n * k)
-        return shares.astype(np.float32).reshape(self.n, k)
+        heard = np.zeros(self.n, dtype=bool)
+        heard[hearers] = True
+        rows = np.flatnonzero(heard)
+        # each hearer's slot among rows (scratch array: only the hearers' entries are set)
+        slot = self._slot
+        slot[rows] = np.arange(rows.size, dtype=slot.dtype)
+        key = slot[hearers].astype(np.int64)
+        key *= k
+        key += np.repeat(category, lengths)
+        # each hearing weighs 1/deg(hearer): the share is float32(c) * float32(1/deg) for
+        # c hearings, which is exact c/deg rounded once (c is a small integer)
+        shares = np.bincount(key, minlength=rows.size * k).astype(np.float32)
+        shares *= np.repeat(self.inverse_degree[rows], k)
+        return rows, shares.reshape(rows.size, k)
+
+    @functools.cached_property
+    def _slot(self) -> np.ndarray:
+        """Scratch index for :meth:`heard_by` (n int32, contents meaningless between calls)."""
+        return np.empty(self.n, dtype=np.int32)
 
     @functools.cached_property
     def inverse_degree(self) -> np.ndarray:
@@ -136,8 +164,8 @@ class Network:
     @property
     def nbytes(self) -> int:
         """Memory held by the network's arrays."""
-        cached = self.__dict__.get("inverse_degree")
-        extra = 0 if cached is None else cached.nbytes
+        extra = sum(self.__dict__[name].nbytes for name in ("inverse_degree", "_slot")
+                    if name in self.__dict__)
         if self.indices is None:
             return self.degree.nbytes + extra
         return self.indices.nbytes + self.indptr.nbytes + self.degree.nbytes + extra

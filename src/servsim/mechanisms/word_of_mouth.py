@@ -63,3 +63,24 @@ def update_attitude(
     np.multiply(attitude, 1.0 - decay, out=out)
     out += heard
     return np.clip(out, -1.0, 1.0, out=out)
+
+
+def update_attitude_rows(
+    attitude: np.ndarray, rows: np.ndarray, pos_in: np.ndarray, neg_in: np.ndarray,
+    gain: float, decay: float,
+) -> np.ndarray:
+    """:func:`update_attitude` in place when only ``rows`` heard anything.
+
+    ``pos_in`` and ``neg_in`` are the ``rows`` of the full tables (everyone else's are
+    zero).  Everybody's attitude decays, ``A' = (1 - delta) A``; the rows that heard
+    then add ``g (pos_in - neg_in)`` and are clipped to [-1, 1] (a decayed attitude
+    stays inside).  The same float operations as ``update_attitude(..., out=attitude)``
+    (float32 tables), so the same values (only a -0.0 outside ``rows`` is not turned
+    into +0.0 by adding a zero), without touching the others' rows twice.
+    """
+    np.multiply(attitude, 1.0 - decay, out=attitude)
+    heard = np.subtract(pos_in, neg_in)
+    heard *= gain
+    heard += attitude[rows]
+    attitude[rows] = np.clip(heard, -1.0, 1.0, out=heard)
+    return attitude
