@@ -35,7 +35,12 @@ from servsim.mechanisms import (
     staff,
     word_of_mouth,
 )
-from servsim.mechanisms._common import below_rate, first_k_per_group, stochastic_round
+from servsim.mechanisms._common import (
+    below_rate,
+    first_k_per_group,
+    running_sum,
+    stochastic_round,
+)
 from servsim.network import build_network
 from servsim.params import Params, make_params
 from servsim.results import COST_SOURCES, REVENUE_SOURCES, STEP_COLUMNS
@@ -318,7 +323,7 @@ class ServiceMarket(mesa.Model):
         rate32, target32 = rate.astype(np.float32).ravel(), target.astype(np.float32).ravel()
         e = target32.take(k)
         e -= c.expectation  # E + rate (target - E), in place
-        e *= rate32.take(k)
+        e *= rate32[0] if (rate32 == rate32[0]).all() else rate32.take(k)  # one rate: no gather
         e += c.expectation
         c.expectation = np.clip(e, 0.0, 1.0, out=e)
 
@@ -887,14 +892,13 @@ class ServiceMarket(mesa.Model):
         by_class = census[1:, NEW : ADVOCATE + 1]  # active customers of each firm
         self._counts_fs = self._firm_segment_counts()
         # means over each firm's active customers, summed in float64 in customer order
-        # (a running sum: np.cumsum, not np.sum's pairwise order): code firm + 1 for
-        # active customers, 0 for the others
+        # (running_sum): code firm + 1 for active customers, 0 for the others
         code = (c.firm + np.int8(1)) * is_active(c.stage)
         sums = np.zeros((2, F))
         for k in np.flatnonzero(active_n):
             who = np.flatnonzero(code == k + 1)
             for row, column in enumerate((c.satisfaction, c.expectation)):
-                sums[row, k] = np.cumsum(column.take(who), dtype=np.float64)[-1]
+                sums[row, k] = running_sum(column.take(who))
         for row, name in enumerate(("satisfaction", "expectation")):
             L[:, _M[name]] = np.divide(sums[row], active_n, out=np.full(F, np.nan),
                                        where=active_n > 0)

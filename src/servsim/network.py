@@ -103,8 +103,9 @@ class Network:
     ) -> tuple[np.ndarray, np.ndarray]:
         """Who hears the talkers, and what share of their ties said each category.
 
-        Returns ``rows`` (the customers with at least one talking tie, ascending) and
-        ``shares`` (len(rows) x k, float32): ``shares[r]`` is row ``rows[r]`` of
+        Returns ``rows`` (the customers with at least one talking tie, each once, in no
+        particular order) and ``shares`` (len(rows) x k, float32): ``shares[r]`` is row
+        ``rows[r]`` of
         :meth:`share_of_ties`; every other customer's row is zero.  Computed by
         scattering each talker's message to its ties (the graph is undirected, so the
         ties of a talker are the customers who hear it): O(talkers x degree) work and
@@ -121,12 +122,12 @@ class Network:
         # the tie entries of every talker's row, without a Python loop
         offsets = np.repeat(starts - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
         hearers = self.indices[np.arange(lengths.sum()) + offsets]
-        heard = np.zeros(self.n, dtype=bool)
-        heard[hearers] = True
-        rows = np.flatnonzero(heard)
-        # each hearer's slot among rows (scratch array: only the hearers' entries are set)
-        slot = self._slot
-        slot[rows] = np.arange(rows.size, dtype=slot.dtype)
+        # each hearer once, without a pass over all n customers: after scattering the
+        # positions, exactly one position of each hearer reads its own back
+        slot = self._slot  # scratch: only the hearers' entries are set, then read
+        slot[hearers] = np.arange(hearers.size, dtype=slot.dtype)
+        rows = hearers[slot[hearers] == np.arange(hearers.size, dtype=slot.dtype)]
+        slot[rows] = np.arange(rows.size, dtype=slot.dtype)  # each hearer's slot among rows
         key = slot[hearers].astype(np.int64)
         key *= k
         key += np.repeat(category, lengths)
