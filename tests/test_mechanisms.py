@@ -43,7 +43,7 @@ from servsim.mechanisms._common import (
     running_sum,
     stochastic_round,
 )
-from servsim.network import build_network
+from servsim.network import build_network, row_lookup
 from servsim.state import ADVOCATE, LAPSED, LOYAL, NEW, PROSPECT, REPEAT
 
 Z = 5.0  # standard errors allowed in statistical tests
@@ -1101,6 +1101,14 @@ def test_share_of_ties_equals_loop_over_neighbours(kind):
     else:
         assert sorted(rows.tolist()) == np.flatnonzero(got.any(axis=1)).tolist()
     assert np.array_equal(shares, got[rows])
+    # looking rows up through the slot array it left: everybody's row, zeros included,
+    # also after another day's call has left stale slots behind
+    slot = np.zeros(300, dtype=np.int32)
+    net.heard_by(talkers[::3], category[::3], k, slot=slot)
+    rows, shares = net.heard_by(talkers, category, k, slot=slot)
+    who = g.permutation(300)
+    assert np.array_equal(row_lookup(rows, shares, slot, who), got[who])
+    assert row_lookup(rows, shares, slot, who[:0]).shape == (0, k)
     # share = (count of talking ties) / degree, rounded once to float32
     if kind != "complete":
         counts = np.zeros((300, k))

@@ -41,7 +41,7 @@ from servsim.mechanisms._common import (
     running_sum,
     stochastic_round,
 )
-from servsim.network import build_network
+from servsim.network import build_network, row_lookup
 from servsim.params import Params, make_params
 from servsim.results import COST_SOURCES, REVENUE_SOURCES, STEP_COLUMNS
 from servsim.state import (
@@ -111,11 +111,13 @@ class ServiceMarket(mesa.Model):
         self._init_staff()
         self.requests = empty_requests()
         self.complaints: ComplaintBook = empty_complaints()
-        self.wom_pos_in = np.zeros((self.n, self.n_firms), dtype=np.float32)
-        """Share of each customer's ties who spoke well of each firm today (n x F);
-        updated in place, only on the rows of yesterday's and today's hearers."""
+        # today's word of mouth, sparse: the hearers (rows), the share of their ties who
+        # spoke well of each firm (pos, rows x F), its column maxima, and each hearer's
+        # position in rows (slot, n; see network.row_lookup); everybody else heard nothing
         self._wom_rows = np.zeros(0, dtype=np.intp)
-        self._wom_top = np.zeros(self.n_firms, dtype=np.float32)  # column maxima of it
+        self._wom_pos = np.zeros((0, self.n_firms), dtype=np.float32)
+        self._wom_top = np.zeros(self.n_firms, dtype=np.float32)
+        self._wom_slot = np.zeros(self.n, dtype=np.int32)
         self.records = np.zeros((params.sim.days, self.n_firms, len(METRICS)))
         self.talk_by_satisfaction = np.zeros((3, TALK_BINS))
         """Word-of-mouth diagnostics summed over days: row 0 customers who could talk,
@@ -619,11 +621,10 @@ class ServiceMarket(mesa.Model):
                                                         minlength=TALK_BINS)
         category = word_of_mouth.message_category(c.firm[talks], positive, F)
         # only the talkers' ties hear anything: their rows of the (n x 2F) shares
-        rows, heard = self.network.heard_by(talks, category, 2 * F)
+        rows, heard = self.network.heard_by(talks, category, 2 * F, slot=self._wom_slot)
         pos_in, neg_in = heard[:, :F], heard[:, F:]
-        self.wom_pos_in[self._wom_rows] = 0.0  # yesterday's hearers, then today's
-        self.wom_pos_in[rows] = pos_in
-        self._wom_rows, self._wom_top = rows, pos_in.max(axis=0, initial=0)
+        self._wom_rows, self._wom_pos = rows, np.ascontiguousarray(pos_in)
+        self._wom_top = pos_in.max(axis=0, initial=0)
         word_of_mouth.update_attitude_rows(
             c.attitude, rows, pos_in, neg_in, b.wom_attitude, b.attitude_decay
         )
@@ -712,7 +713,7 @@ class ServiceMarket(mesa.Model):
         top = self._wom_top[None, :]
         bound = adoption.adopt_probability(adoption.hazards(adv, top, p, q))[0] * (1 + 1e-9)
         maybe = np.flatnonzero(u < bound)
-        a = adoption.hazards(adv, self.wom_pos_in[pool[maybe]], p, q)
+        a = adoption.hazards(adv, self.pos_in_of(pool[maybe]), p, q)
         heard_p = adoption.adopt_probability(a)
         heard = u[maybe] < heard_p
         pool, a, heard_p = pool[maybe[heard]], a[heard].astype(np.float64), heard_p[heard]
@@ -724,6 +725,16 @@ class ServiceMarket(mesa.Model):
         self._join(adopters[chosen >= 0], chosen[chosen >= 0])
         c.tenure += is_active(c.stage)  # every active customer's tenure +1
         self._census = None  # stages, firms and contracts changed
+
+    def pos_in_of(self, who: np.ndarray) -> np.ndarray:
+        """Today's share of the ties of customers ``who`` who spoke well of each firm
+        (len(who) x F float32; set in step 7, read by adoption in step 8)."""
+        return row_lookup(self._wom_rows, self._wom_pos, self._wom_slot, who)
+
+    @property
+    def wom_pos_in(self) -> np.ndarray:
+        """:meth:`pos_in_of` for every customer (n x F float32, assembled on each access)."""
+        return self.pos_in_of(np.arange(self.n))
 
     def _utility(self, who: np.ndarray) -> np.ndarray:
         c, f, b = self.c, self.firms, self.b

@@ -99,24 +99,30 @@ class Network:
         return out
 
     def heard_by(
-        self, talkers: np.ndarray, category: np.ndarray, k: int
+        self, talkers: np.ndarray, category: np.ndarray, k: int, slot: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
         """Who hears the talkers, and what share of their ties said each category.
 
         Returns ``rows`` (the customers with at least one talking tie, each once, in no
         particular order) and ``shares`` (len(rows) x k, float32): ``shares[r]`` is row
-        ``rows[r]`` of
-        :meth:`share_of_ties`; every other customer's row is zero.  Computed by
-        scattering each talker's message to its ties (the graph is undirected, so the
+        ``rows[r]`` of :meth:`share_of_ties`; every other customer's row is zero.
+        Computed by scattering each talker's message to its ties (the graph is undirected, so the
         ties of a talker are the customers who hear it): O(talkers x degree) work and
         memory, instead of O(edges k) for the mat-vec or O(n k) for the dense table.
         The complete graph, where everybody hears everybody, returns every row.
+
+        ``slot`` (n int32, optional; by default the network's own scratch array) is
+        left holding each hearer's position in ``rows``: ``slot[i]`` for customer i
+        is meaningful only if ``rows[slot[i]] == i`` (see :func:`row_lookup`).
         """
+        slot = self._slot if slot is None else slot  # only the hearers' entries are set
         if self.indices is None:
             totals = np.bincount(category, minlength=k).astype(np.float64)
             out = np.broadcast_to(totals, (self.n, k)).copy()
             out[talkers, category] -= 1.0  # nobody hears themselves
-            return np.arange(self.n), (out / max(self.n - 1, 1)).astype(np.float32)
+            rows = np.arange(self.n)
+            slot[:] = rows
+            return rows, (out / max(self.n - 1, 1)).astype(np.float32)
         starts, ends = self.indptr[talkers], self.indptr[talkers + 1]
         lengths = ends - starts
         # the tie entries of every talker's row, without a Python loop
@@ -124,7 +130,6 @@ class Network:
         hearers = self.indices[np.arange(lengths.sum()) + offsets]
         # each hearer once, without a pass over all n customers: after scattering the
         # positions, exactly one position of each hearer reads its own back
-        slot = self._slot  # scratch: only the hearers' entries are set, then read
         slot[hearers] = np.arange(hearers.size, dtype=slot.dtype)
         rows = hearers[slot[hearers] == np.arange(hearers.size, dtype=slot.dtype)]
         slot[rows] = np.arange(rows.size, dtype=slot.dtype)  # each hearer's slot among rows
@@ -139,8 +144,8 @@ class Network:
 
     @functools.cached_property
     def _slot(self) -> np.ndarray:
-        """Scratch index for :meth:`heard_by` (n int32, contents meaningless between calls)."""
-        return np.empty(self.n, dtype=np.int32)
+        """Scratch index for :meth:`heard_by` (n int32)."""
+        return np.zeros(self.n, dtype=np.int32)
 
     @functools.cached_property
     def inverse_degree(self) -> np.ndarray:
@@ -170,6 +175,24 @@ class Network:
         if self.indices is None:
             return self.degree.nbytes + extra
         return self.indices.nbytes + self.indptr.nbytes + self.degree.nbytes + extra
+
+
+def row_lookup(rows: np.ndarray, values: np.ndarray, slot: np.ndarray,
+               who: np.ndarray) -> np.ndarray:
+    """``values`` of customers ``who`` from the sparse table (``rows``, ``values``) that
+    :meth:`Network.heard_by` returned with ``slot``; zero for customers not in ``rows``.
+
+    ``slot[i]`` may hold a stale position for a customer not in ``rows``, but then
+    ``rows[slot[i]]`` is someone else, so the test ``rows[slot[i]] == i`` is exact.
+    """
+    out = np.zeros((who.size, *values.shape[1:]), dtype=values.dtype)
+    if rows.size == 0 or who.size == 0:
+        return out
+    pos = slot[who].astype(np.intp)
+    np.clip(pos, 0, rows.size - 1, out=pos)
+    hit = rows[pos] == who
+    out[hit] = values[pos[hit]]
+    return out
 
 
 _CHUNK = 1 << 19
