@@ -51,6 +51,7 @@ from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf, open_dict, read_write
 
 from servsim import conf, outputs
+from servsim.compose import JobComposer
 from servsim.params import ParameterError, Params, make_params
 
 log = logging.getLogger(__name__)
@@ -385,14 +386,19 @@ class SweepProgress(Callback):
         outputs.write_text(state / "progress", "")
 
     def _check_jobs(self, config: DictConfig, jobs: list[list[str]]) -> None:
+        """Validate each job's parameters; stop the sweep at the first invalid one.
+
+        Configs come from :class:`servsim.compose.JobComposer`: a sweep over seeds or
+        levers composes once, not once per job.
+        """
         from hydra.core.global_hydra import GlobalHydra
 
         if not GlobalHydra.instance().is_initialized():
             return
-        loader = GlobalHydra.instance().config_loader()
+        compose = JobComposer(config, GlobalHydra.instance().config_loader())
         for job in jobs:
             try:
-                job_cfg = loader.load_sweep_config(config, list(job))
+                job_cfg = compose(job)
             except Exception:  # composition errors: Hydra's sweeper reports them
                 return
             try:
