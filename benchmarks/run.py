@@ -648,7 +648,7 @@ class Bench:
                 out["rss_growth"] = hwm() - base
             out["customers_bytes"] = m.c.nbytes
             out["network_bytes"] = m.network.nbytes
-            out["wom_bytes"] = m._wom_pos.nbytes + m._wom_slot.nbytes + m._wom_rows.nbytes
+            out["wom_bytes"] = m._wom_pos.nbytes + m._wom_rows.nbytes
             out["records_bytes"] = m.records.nbytes
             print(json.dumps(out))
         """)
@@ -681,7 +681,7 @@ class Bench:
         | peak RSS (VmHWM) growth over the post-import baseline | {rss_growth / 1e6:.0f} MB | {per_rss:.0f} |
         | of which: customer columns (`model.c.nbytes`) | {res['customers_bytes'] / 1e6:.0f} MB | {res['customers_bytes'] / n:.0f} |
         | of which: network (`model.network.nbytes`) | {res['network_bytes'] / 1e6:.0f} MB | {res['network_bytes'] / n:.0f} |
-        | of which: today's word of mouth (sparse `pos_in` and its index) | {res['wom_bytes'] / 1e6:.0f} MB | {res['wom_bytes'] / n:.0f} |
+        | of which: today's word of mouth (sparse `pos_in`) | {res['wom_bytes'] / 1e6:.0f} MB | {res['wom_bytes'] / n:.0f} |
 
         Build time in the RSS run: {fmt_s(runs['rss']['build_s'])}.
         """)

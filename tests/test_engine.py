@@ -77,3 +77,20 @@ def test_bad_value_names_key_and_range():
         make_params(**{"market.segments": {"a": {"share": 0.5}, "b": {"share": 0.3}}})
     with pytest.raises(ParameterError, match=r"unknown key"):
         make_params(**{"strategy.nonsense": 1})
+
+
+@pytest.mark.parametrize("kind", ["small_world", "complete"])
+def test_word_of_mouth_pos_in_survives_other_uses_of_the_network(kind):
+    """Today's pos_in (kept sparse, looked up through the network's slot index) reads
+    the same after someone else asks the network who hears what."""
+    n = 1000
+    m = ServiceMarket(make_params({}, **{"sim.n_customers": n, "sim.days": 5, "sim.seed": 3,
+                                         "market.focal_initial_share": 0.5,
+                                         "market.network.kind": kind}))
+    for _ in range(3):
+        m.step()
+    before = m.wom_pos_in
+    assert before.shape == (n, m.n_firms) and before.any()
+    assert np.array_equal(m.pos_in_of(np.arange(n)[::-1]), before[::-1])
+    m.network.share_of_ties(np.arange(0, n, 7), np.zeros(143, dtype=np.int64), 2)
+    assert np.array_equal(m.wom_pos_in, before)

@@ -112,12 +112,13 @@ class ServiceMarket(mesa.Model):
         self.requests = empty_requests()
         self.complaints: ComplaintBook = empty_complaints()
         # today's word of mouth, sparse: the hearers (rows), the share of their ties who
-        # spoke well of each firm (pos, rows x F), its column maxima, and each hearer's
-        # position in rows (slot, n; see network.row_lookup); everybody else heard nothing
+        # spoke well of each firm (pos, rows x F) and its column maxima; each hearer's
+        # position in rows is in the network's slot index (network.row_lookup), valid
+        # while the network's heard_by_calls stays at _wom_call; nobody else heard a word
         self._wom_rows = np.zeros(0, dtype=np.intp)
         self._wom_pos = np.zeros((0, self.n_firms), dtype=np.float32)
         self._wom_top = np.zeros(self.n_firms, dtype=np.float32)
-        self._wom_slot = np.zeros(self.n, dtype=np.int32)
+        self._wom_call = -1
         self.records = np.zeros((params.sim.days, self.n_firms, len(METRICS)))
         self.talk_by_satisfaction = np.zeros((3, TALK_BINS))
         """Word-of-mouth diagnostics summed over days: row 0 customers who could talk,
@@ -234,17 +235,20 @@ class ServiceMarket(mesa.Model):
         if census is None:
             c, F, n_seg = self.c, self.n_firms, len(self.seg.share)
             shape = (F + 1, 6, n_seg, 2, 3)
-            key = c.firm.astype(np.int16 if math.prod(shape) < 2**15 else np.int32)
-            key += 1
+            cells = math.prod(shape)
+            # the cell number in the narrowest unsigned type that holds it (one firm:
+            # 144 cells, one byte per customer), built from the int8/bool columns
+            dtype = np.uint8 if cells <= 2**8 else np.uint16 if cells <= 2**16 else np.uint32
+            key = (c.firm + np.int8(1)).view(np.uint8).astype(dtype, copy=False)
             for size, column in ((6, c.stage), (n_seg, c.segment), (2, c.contract)):
                 key *= size
-                key += column
+                key += column.view(np.uint8)
             key *= 3
             key += c.satisfaction >= PROMOTER
-            detractor = c.satisfaction < DETRACTOR
+            detractor = (c.satisfaction < DETRACTOR).view(np.uint8)
+            detractor *= 2
             key += detractor
-            key += detractor
-            census = np.bincount(key, minlength=math.prod(shape)).reshape(shape)
+            census = np.bincount(key, minlength=cells).reshape(shape)
             self._census = census
         return census
 
@@ -621,7 +625,8 @@ class ServiceMarket(mesa.Model):
                                                         minlength=TALK_BINS)
         category = word_of_mouth.message_category(c.firm[talks], positive, F)
         # only the talkers' ties hear anything: their rows of the (n x 2F) shares
-        rows, heard = self.network.heard_by(talks, category, 2 * F, slot=self._wom_slot)
+        rows, heard = self.network.heard_by(talks, category, 2 * F)
+        self._wom_call = self.network.heard_by_calls
         pos_in, neg_in = heard[:, :F], heard[:, F:]
         self._wom_rows, self._wom_pos = rows, np.ascontiguousarray(pos_in)
         self._wom_top = pos_in.max(axis=0, initial=0)
@@ -729,7 +734,11 @@ class ServiceMarket(mesa.Model):
     def pos_in_of(self, who: np.ndarray) -> np.ndarray:
         """Today's share of the ties of customers ``who`` who spoke well of each firm
         (len(who) x F float32; set in step 7, read by adoption in step 8)."""
-        return row_lookup(self._wom_rows, self._wom_pos, self._wom_slot, who)
+        net, rows = self.network, self._wom_rows
+        if net.heard_by_calls != self._wom_call:  # someone else used the slot index since
+            net._slot[rows] = np.arange(rows.size, dtype=np.int32)
+            self._wom_call = net.heard_by_calls
+        return row_lookup(rows, self._wom_pos, net._slot, who)
 
     @property
     def wom_pos_in(self) -> np.ndarray:
@@ -754,6 +763,8 @@ class ServiceMarket(mesa.Model):
 
     def _join(self, who: np.ndarray, firm: np.ndarray) -> None:
         """``who`` become new customers of ``firm``; adoption is their first purchase."""
+        if who.size == 0:
+            return
         c, f, F = self.c, self.firms, self.n_firms
         c.firm[who] = firm.astype(np.int8)
         self._fs_row[who] = self._table_row(c.firm[who], c.segment[who])

@@ -111,11 +111,13 @@ class Network:
         memory, instead of O(edges k) for the mat-vec or O(n k) for the dense table.
         The complete graph, where everybody hears everybody, returns every row.
 
-        ``slot`` (n int32, optional; by default the network's own scratch array) is
-        left holding each hearer's position in ``rows``: ``slot[i]`` for customer i
-        is meaningful only if ``rows[slot[i]] == i`` (see :func:`row_lookup`).
+        ``slot`` (n int32, optional; by default the network's own scratch index,
+        ``_slot``, which shares cache lines with ``inverse_degree``) is left holding
+        each hearer's position in ``rows``: ``slot[i]`` for customer i is meaningful
+        only if ``rows[slot[i]] == i`` (see :func:`row_lookup`).
         """
         slot = self._slot if slot is None else slot  # only the hearers' entries are set
+        self._heard_by_calls = self.heard_by_calls + 1
         if self.indices is None:
             totals = np.bincount(category, minlength=k).astype(np.float64)
             out = np.broadcast_to(totals, (self.n, k)).copy()
@@ -143,16 +145,34 @@ class Network:
         return rows, shares.reshape(rows.size, k)
 
     @functools.cached_property
-    def _slot(self) -> np.ndarray:
-        """Scratch index for :meth:`heard_by` (n int32)."""
-        return np.zeros(self.n, dtype=np.int32)
-
-    @functools.cached_property
-    def inverse_degree(self) -> np.ndarray:
-        """``1 / deg(i)`` as float32 (0 for a customer without ties), computed once."""
-        inv = np.zeros(self.n, dtype=np.float32)
+    def _scratch(self) -> np.ndarray:
+        """Per customer, side by side (n x 2 int32): column 0 is :meth:`heard_by`'s
+        slot index, column 1 the bits of ``1 / deg`` (float32).  Word of mouth reads
+        both for the same hearers: kept in one cache line, each hearer costs one
+        memory fetch instead of two."""
+        scratch = np.zeros((self.n, 2), dtype=np.int32)
+        inv = scratch[:, 1].view(np.float32)
         np.divide(1.0, self.degree, out=inv, where=self.degree > 0)
+        return scratch
+
+    @property
+    def _slot(self) -> np.ndarray:
+        """:meth:`heard_by`'s scratch index (a view: n int32)."""
+        return self._scratch[:, 0]
+
+    @property
+    def inverse_degree(self) -> np.ndarray:
+        """``1 / deg(i)`` as float32 (0 for a customer without ties), computed once (a
+        read-only strided view)."""
+        inv = self._scratch[:, 1].view(np.float32)
+        inv.flags.writeable = False
         return inv
+
+    @property
+    def heard_by_calls(self) -> int:
+        """How many times :meth:`heard_by` ran: a slot index is valid for the ``rows``
+        of the latest call only."""
+        return self.__dict__.get("_heard_by_calls", 0)
 
     @property
     def n_edges(self) -> int:
@@ -170,8 +190,7 @@ class Network:
     @property
     def nbytes(self) -> int:
         """Memory held by the network's arrays."""
-        extra = sum(self.__dict__[name].nbytes for name in ("inverse_degree", "_slot")
-                    if name in self.__dict__)
+        extra = self.__dict__["_scratch"].nbytes if "_scratch" in self.__dict__ else 0
         if self.indices is None:
             return self.degree.nbytes + extra
         return self.indices.nbytes + self.indptr.nbytes + self.degree.nbytes + extra
