@@ -71,8 +71,10 @@ def running_sum(values: np.ndarray) -> float:
     if values.size == 0:
         return 0.0
     top = float(values.max())
-    if values.dtype == np.float32 and top > 0.0 and float(values.min()) >= 0.0:
-        low = float(np.minimum.reduce(values, where=values > 0, initial=np.inf))
+    low = float(values.min())
+    if values.dtype == np.float32 and top > 0.0 and low >= 0.0:
+        if low == 0.0:  # the smallest non-zero value decides
+            low = float(np.minimum.reduce(values, where=values > 0, initial=np.inf))
         e = math.frexp(low)[1] - 1  # low >= 2**e
         if values.size * top < 2.0 ** (e + 30):
             return float(np.sum(values, dtype=np.float64))
