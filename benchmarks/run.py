@@ -865,7 +865,13 @@ timing is the fastest of several repetitions.
         hot = "\n## Goals missed: where the time (or memory) goes\n\n" + "\n".join(
             f"- {h}" for h in bench.hot) + "\n"
     body = "\n\n".join(bench.details)
-    out.write_text(head + hot + "\n## Details\n\n" + body + "\n")
+    # a hand-kept "## History" section (before/after of past speed work) survives reruns
+    old = out.read_text() if out.exists() else ""
+    history = old[old.index(HISTORY):] if HISTORY in old else ""
+    out.write_text(head + hot + "\n## Details\n\n" + body + "\n" + history)
+
+
+HISTORY = "\n## History"
 
 
 def main(argv: list[str] | None = None) -> int:
