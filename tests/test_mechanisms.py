@@ -1194,7 +1194,8 @@ def test_running_sum_equals_cumsum_bit_for_bit(case):
     elif case == "tiny":  # many small values: here the order of the additions matters
         values = g.random(n, dtype=np.float32) ** 4
         values[17] = np.float32(3e-30)
-        assert float(np.sum(values, dtype=np.float64)) != float(np.cumsum(values, dtype=np.float64)[-1])
+        pairwise = float(np.sum(values, dtype=np.float64))
+        assert pairwise != float(np.cumsum(values, dtype=np.float64)[-1])
     elif case == "negative":
         values -= np.float32(0.5)
     elif case == "float64":

@@ -69,6 +69,7 @@ class JobComposer:
         self._composed: dict[tuple[str, ...], DictConfig] = {}
 
     def __call__(self, job: list[str] | tuple[str, ...]) -> DictConfig:
+        """Return the composed config of the job with these overrides."""
         structural, values = split_value_overrides(self.master, job, self.loader)
         if structural not in self._composed:
             self._composed[structural] = self.loader.load_sweep_config(

@@ -732,8 +732,10 @@ class ServiceMarket(mesa.Model):
         self._census = None  # stages, firms and contracts changed
 
     def pos_in_of(self, who: np.ndarray) -> np.ndarray:
-        """Today's share of the ties of customers ``who`` who spoke well of each firm
-        (len(who) x F float32; set in step 7, read by adoption in step 8)."""
+        """Today's share of the ties of customers ``who`` who spoke well of each firm.
+
+        len(who) x F float32; set in step 7, read by adoption in step 8.
+        """
         net, rows = self.network, self._wom_rows
         if net.heard_by_calls != self._wom_call:  # someone else used the slot index since
             net._slot[rows] = np.arange(rows.size, dtype=np.int32)

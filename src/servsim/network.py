@@ -146,10 +146,12 @@ class Network:
 
     @functools.cached_property
     def _scratch(self) -> np.ndarray:
-        """Per customer, side by side (n x 2 int32): column 0 is :meth:`heard_by`'s
-        slot index, column 1 the bits of ``1 / deg`` (float32).  Word of mouth reads
-        both for the same hearers: kept in one cache line, each hearer costs one
-        memory fetch instead of two."""
+        """Word of mouth's per-customer scratch: slot index and ``1 / deg``, side by side.
+
+        n x 2 int32: column 0 is :meth:`heard_by`'s slot index, column 1 the bits of
+        ``1 / deg`` (float32).  Word of mouth reads both for the same hearers: kept in
+        one cache line, each hearer costs one memory fetch instead of two.
+        """
         scratch = np.zeros((self.n, 2), dtype=np.int32)
         inv = scratch[:, 1].view(np.float32)
         np.divide(1.0, self.degree, out=inv, where=self.degree > 0)
@@ -162,16 +164,20 @@ class Network:
 
     @property
     def inverse_degree(self) -> np.ndarray:
-        """``1 / deg(i)`` as float32 (0 for a customer without ties), computed once (a
-        read-only strided view)."""
+        """``1 / deg(i)`` as float32 (0 for a customer without ties), computed once.
+
+        A read-only strided view of the scratch array.
+        """
         inv = self._scratch[:, 1].view(np.float32)
         inv.flags.writeable = False
         return inv
 
     @property
     def heard_by_calls(self) -> int:
-        """How many times :meth:`heard_by` ran: a slot index is valid for the ``rows``
-        of the latest call only."""
+        """How many times :meth:`heard_by` ran.
+
+        The slot index is valid for the ``rows`` of the latest call only.
+        """
         return self.__dict__.get("_heard_by_calls", 0)
 
     @property
@@ -198,8 +204,10 @@ class Network:
 
 def row_lookup(rows: np.ndarray, values: np.ndarray, slot: np.ndarray,
                who: np.ndarray) -> np.ndarray:
-    """``values`` of customers ``who`` from the sparse table (``rows``, ``values``) that
-    :meth:`Network.heard_by` returned with ``slot``; zero for customers not in ``rows``.
+    """Look up customers ``who`` in a sparse table from :meth:`Network.heard_by`.
+
+    ``rows`` and ``values`` are what it returned, ``slot`` the index it filled; the
+    result holds each customer's row of ``values``, zero for customers not in ``rows``.
 
     ``slot[i]`` may hold a stale position for a customer not in ``rows``, but then
     ``rows[slot[i]]`` is someone else, so the test ``rows[slot[i]] == i`` is exact.
