@@ -1103,9 +1103,9 @@ def test_share_of_ties_equals_loop_over_neighbours(kind):
     assert np.array_equal(shares, got[rows])
     # looking rows up through the slot array it left: everybody's row, zeros included,
     # also after another day's call has left stale slots behind
-    slot = np.zeros(300, dtype=np.int32)
-    net.heard_by(talkers[::3], category[::3], k, slot=slot)
-    rows, shares = net.heard_by(talkers, category, k, slot=slot)
+    net.heard_by(talkers[::3], category[::3], k)
+    rows, shares = net.heard_by(talkers, category, k)
+    slot = net._slot
     who = g.permutation(300)
     assert np.array_equal(row_lookup(rows, shares, slot, who), got[who])
     assert row_lookup(rows, shares, slot, who[:0]).shape == (0, k)

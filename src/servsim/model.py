@@ -112,12 +112,11 @@ class ServiceMarket(mesa.Model):
         self.requests = empty_requests()
         self.complaints: ComplaintBook = empty_complaints()
         # today's word of mouth, sparse: the hearers (rows), the share of their ties who
-        # spoke well of each firm (pos, rows x F) and its column maxima; each hearer's
-        # position in rows is in the network's slot index (network.row_lookup), valid
-        # while the network's heard_by_calls stays at _wom_call; nobody else heard a word
+        # spoke well of each firm (pos, rows x F); each hearer's position in rows is in
+        # the network's slot index (network.row_lookup), valid while the network's
+        # heard_by_calls stays at _wom_call; nobody else heard a word
         self._wom_rows = np.zeros(0, dtype=np.intp)
         self._wom_pos = np.zeros((0, self.n_firms), dtype=np.float32)
-        self._wom_top = np.zeros(self.n_firms, dtype=np.float32)
         self._wom_call = -1
         self.records = np.zeros((params.sim.days, self.n_firms, len(METRICS)))
         self.talk_by_satisfaction = np.zeros((3, TALK_BINS))
@@ -629,7 +628,6 @@ class ServiceMarket(mesa.Model):
         self._wom_call = self.network.heard_by_calls
         pos_in, neg_in = heard[:, :F], heard[:, F:]
         self._wom_rows, self._wom_pos = rows, np.ascontiguousarray(pos_in)
-        self._wom_top = pos_in.max(axis=0, initial=0)
         word_of_mouth.update_attitude_rows(
             c.attitude, rows, pos_in, neg_in, b.wom_attitude, b.attitude_decay
         )
@@ -715,7 +713,7 @@ class ServiceMarket(mesa.Model):
         # P(hear) grows with pos_in, so nobody's exceeds its value at each firm's largest
         # pos_in: hazards are computed only for the few draws below that bound (widened
         # by 1e-9 so that no rounding can leave anyone out)
-        top = self._wom_top[None, :]
+        top = self._wom_pos.max(axis=0, initial=0)[None, :]  # everybody else's is 0
         bound = adoption.adopt_probability(adoption.hazards(adv, top, p, q))[0] * (1 + 1e-9)
         maybe = np.flatnonzero(u < bound)
         a = adoption.hazards(adv, self.pos_in_of(pool[maybe]), p, q)

@@ -99,7 +99,7 @@ class Network:
         return out
 
     def heard_by(
-        self, talkers: np.ndarray, category: np.ndarray, k: int, slot: np.ndarray | None = None
+        self, talkers: np.ndarray, category: np.ndarray, k: int
     ) -> tuple[np.ndarray, np.ndarray]:
         """Who hears the talkers, and what share of their ties said each category.
 
@@ -111,12 +111,12 @@ class Network:
         memory, instead of O(edges k) for the mat-vec or O(n k) for the dense table.
         The complete graph, where everybody hears everybody, returns every row.
 
-        ``slot`` (n int32, optional; by default the network's own scratch index,
-        ``_slot``, which shares cache lines with ``inverse_degree``) is left holding
-        each hearer's position in ``rows``: ``slot[i]`` for customer i is meaningful
-        only if ``rows[slot[i]] == i`` (see :func:`row_lookup`).
+        The network's scratch index ``_slot`` (which shares cache lines with
+        ``inverse_degree``) is left holding each hearer's position in ``rows``:
+        ``_slot[i]`` for customer i is meaningful only if ``rows[_slot[i]] == i`` (see
+        :func:`row_lookup`).
         """
-        slot = self._slot if slot is None else slot  # only the hearers' entries are set
+        slot = self._slot  # only the hearers' entries are set
         self._heard_by_calls = self.heard_by_calls + 1
         if self.indices is None:
             totals = np.bincount(category, minlength=k).astype(np.float64)
