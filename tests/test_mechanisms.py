@@ -40,7 +40,6 @@ from servsim.mechanisms._common import (
     first_k_per_group,
     logistic,
     logit,
-    running_sum,
     stochastic_round,
 )
 from servsim.network import build_network, row_lookup
@@ -1179,30 +1178,3 @@ def test_complete_graph_mean_of_integer_input():
     net = build_network(3, "complete", 2, 0.0, rng(140))
     got = net.mean_over_ties(np.array([0, 1, 1]))
     np.testing.assert_allclose(got, [1.0, 0.5, 0.5])
-
-
-@pytest.mark.parametrize("case", ["bounded", "with_zeros", "tiny", "negative", "float64",
-                                  "empty", "ones"])
-def test_running_sum_equals_cumsum_bit_for_bit(case):
-    """running_sum takes the pairwise shortcut only when it is exact; either way it
-    equals the running float64 sum (np.cumsum) bit for bit."""
-    g = rng(160)
-    n = 300_000
-    values = (np.float32(0.25) + np.float32(0.75) * g.random(n, dtype=np.float32))
-    if case == "with_zeros":
-        values[g.random(n) < 0.1] = 0.0
-    elif case == "tiny":  # many small values: here the order of the additions matters
-        values = g.random(n, dtype=np.float32) ** 4
-        values[17] = np.float32(3e-30)
-        pairwise = float(np.sum(values, dtype=np.float64))
-        assert pairwise != float(np.cumsum(values, dtype=np.float64)[-1])
-    elif case == "negative":
-        values -= np.float32(0.5)
-    elif case == "float64":
-        values = g.random(n)
-    elif case == "empty":
-        values = values[:0]
-    elif case == "ones":
-        values[:] = 1.0
-    want = float(np.cumsum(values, dtype=np.float64)[-1]) if values.size else 0.0
-    assert running_sum(values) == want

@@ -32,15 +32,17 @@ from servsim.mechanisms import (
     recovery,
     relationship,
     satisfaction,
-    staff,
     word_of_mouth,
 )
 from servsim.mechanisms._common import (
     below_rate,
     first_k_per_group,
-    running_sum,
+    logit,
     stochastic_round,
 )
+from servsim.kernels.census import census_day
+from servsim.kernels.random import bitgen_address
+from servsim.kernels.staff import staff_day
 from servsim.network import build_network, row_lookup
 from servsim.params import Params, make_params
 from servsim.results import COST_SOURCES, REVENUE_SOURCES, STEP_COLUMNS
@@ -228,26 +230,17 @@ class ServiceMarket(mesa.Model):
         records; the counts are integers, so every marginal sum is exact.  Row 0 of
         the first axis is the customers who never adopted (firm -1).  Satisfaction
         class: 0 passive, 1 promoter (S >= PROMOTER), 2 detractor (S < DETRACTOR).
+        The same pass sums each firm's active customers' satisfaction and expectation
+        (float64, in customer order): :attr:`_census_sums`, (2, F).
         Kept until the customers change: :meth:`step` and :meth:`choice_step` clear it.
         """
         census = getattr(self, "_census", None)
         if census is None:
-            c, F, n_seg = self.c, self.n_firms, len(self.seg.share)
-            shape = (F + 1, 6, n_seg, 2, 3)
-            cells = math.prod(shape)
-            # the cell number in the narrowest unsigned type that holds it (one firm:
-            # 144 cells, one byte per customer), built from the int8/bool columns
-            dtype = np.uint8 if cells <= 2**8 else np.uint16 if cells <= 2**16 else np.uint32
-            key = (c.firm + np.int8(1)).view(np.uint8).astype(dtype, copy=False)
-            for size, column in ((6, c.stage), (n_seg, c.segment), (2, c.contract)):
-                key *= size
-                key += column.view(np.uint8)
-            key *= 3
-            key += c.satisfaction >= PROMOTER
-            detractor = (c.satisfaction < DETRACTOR).view(np.uint8)
-            detractor *= 2
-            key += detractor
-            census = np.bincount(key, minlength=cells).reshape(shape)
+            c = self.c
+            census, self._census_sums = census_day(
+                c.firm, c.stage, c.segment, c.contract, c.satisfaction, c.expectation,
+                self.n_firms, len(self.seg.share), PROMOTER, DETRACTOR, NEW, ADVOCATE,
+            )
             self._census = census
         return census
 
@@ -827,70 +820,32 @@ class ServiceMarket(mesa.Model):
 
     # 10 ---------------------------------------------------------------------
     def staff_step(self) -> None:
-        """Morale, skill, quits and novice replacements; managers coach their teams."""
-        s, m, f, b, rng = self.s, self.m, self.firms, self.b, self.rng
-        F = self.n_firms
-        act = s.active
-        m.team_size = np.bincount(s.manager[act], minlength=len(m.firm)).astype(np.int32)
-        mf = m.firm.astype(np.int64)
-        per_member = staff.coaching_per_member(
-            f.manager_capacity[mf], f.control_share[mf], m.team_size
-        )
-        m.coaching_today = (per_member * m.team_size).astype(np.float32)
-        sf = s.firm.astype(np.int64)
-        coach = per_member[s.manager]
-        cap = encounters.person_capacity(s.morale, b.staff_capacity, b.productivity_morale)
-        load = np.divide(s.encounters_today, cap, out=np.zeros(s.n), where=cap > 0)
-        target = staff.morale_target(
-            coach,
-            f.training[sf],
-            f.frontline_authority[sf],
-            f.wage[sf] / self.params.market.market_wage,
-            load,
-            b.morale_support,
-            b.morale_training,
-            b.morale_authority,
-            b.morale_wage,
-            b.morale_overload,
-        )
-        morale = staff.update_morale(s.morale, target, b.morale_adjustment)
-        self.log[:, _M["internal_service"]] = _mean_by(sf[act], target[act], F)
-        skill = staff.update_skill(
-            s.skill,
+        """Morale, skill, quits and novice replacements; managers coach their teams.
+
+        One compiled kernel (:func:`servsim.kernels.staff.staff_day`) with the
+        formulas of :mod:`servsim.mechanisms.staff` and :mod:`servsim.mechanisms.encounters`.
+        """
+        s, m, f, b = self.s, self.m, self.firms, self.b
+        isq, quits, hires, coaching = staff_day(
+            bitgen_address(self.rng),
+            s.firm, s.manager, s.active, s.skill, s.morale, s.tenure, s.vacancy_days,
             s.encounters_today,
-            f.training[sf],
-            coach,
-            b.learning_rate,
-            b.training_rate,
-            b.coaching_rate,
+            m.firm, m.team_size, m.coaching_today,
+            f.manager_capacity, f.control_share, f.training, f.frontline_authority, f.wage,
+            self._staff_target(),
+            self.params.market.market_wage, b.staff_capacity, b.productivity_morale,
+            b.morale_support, b.morale_training, b.morale_authority, b.morale_wage,
+            b.morale_overload, b.morale_adjustment,
+            b.learning_rate, b.training_rate, b.coaching_rate,
+            logit(b.quit_base), b.quit_morale,
+            b.novice_skill, b.initial_morale, b.hiring_lag_days,
         )
-        s.morale = np.where(act, morale, s.morale).astype(np.float32)
-        s.skill = np.where(act, skill, s.skill).astype(np.float32)
-        quits = act & (rng.random(s.n) < staff.quit_probability(s.morale, b.quit_base,
-                                                                   b.quit_morale))
-        s.active[quits] = False
-        s.tenure[quits] = 0
-        s.tenure[s.active] += 1
-        # vacancies being filled count down; a novice starts when one reaches 0
-        filling = s.vacancy_days >= 0
-        s.vacancy_days[filling] -= 1
-        start = filling & (s.vacancy_days < 0)
-        s.active[start] = True
-        s.skill[start] = b.novice_skill
-        s.morale[start] = b.initial_morale
-        s.tenure[start] = 0
-        # open vacancies where the staffing target needs people
-        need = self._staff_target() - np.bincount(
-            sf[s.active | (s.vacancy_days >= 0)], minlength=F
-        )
-        for k in np.flatnonzero(need > 0):
-            free = np.flatnonzero((sf == k) & ~s.active & (s.vacancy_days < 0))[: need[k]]
-            s.vacancy_days[free] = b.hiring_lag_days
         L = self.log
-        L[:, _M["staff_quits"]] = np.bincount(sf[quits], minlength=F)
-        L[:, _M["staff_hires"]] = np.bincount(sf[start], minlength=F)
-        L[:, _M["cost_hiring"]] = L[:, _M["staff_hires"]] * self.params.market.hiring_cost
-        L[:, _M["manager_coaching"]] = np.bincount(mf, weights=m.coaching_today, minlength=F)
+        L[:, _M["internal_service"]] = isq
+        L[:, _M["staff_quits"]] = quits
+        L[:, _M["staff_hires"]] = hires
+        L[:, _M["cost_hiring"]] = hires * self.params.market.hiring_cost
+        L[:, _M["manager_coaching"]] = coaching
 
     # ------------------------------------------------------------------ records
 
@@ -914,13 +869,7 @@ class ServiceMarket(mesa.Model):
         by_class = census[1:, NEW : ADVOCATE + 1]  # active customers of each firm
         self._counts_fs = self._firm_segment_counts()
         # means over each firm's active customers, summed in float64 in customer order
-        # (running_sum): code firm + 1 for active customers, 0 for the others
-        code = (c.firm + np.int8(1)) * is_active(c.stage)
-        sums = np.zeros((2, F))
-        for k in np.flatnonzero(active_n):
-            who = np.flatnonzero(code == k + 1)
-            for row, column in enumerate((c.satisfaction, c.expectation)):
-                sums[row, k] = running_sum(column.take(who))
+        sums = self._census_sums
         for row, name in enumerate(("satisfaction", "expectation")):
             L[:, _M[name]] = np.divide(sums[row], active_n, out=np.full(F, np.nan),
                                        where=active_n > 0)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from scipy.special import expit
 
@@ -54,28 +52,3 @@ def below_rate(u: np.ndarray, rate: np.ndarray, group: np.ndarray) -> np.ndarray
     """
     cand = np.flatnonzero(u < rate.max())
     return cand[u[cand] < rate[group[cand]]]
-
-
-def running_sum(values: np.ndarray) -> float:
-    """The float64 sum of float32 ``values`` added one by one, in order.
-
-    Equal, bit for bit, to ``np.cumsum(values, dtype=np.float64)[-1]`` (and to
-    ``np.bincount``'s weighted sums), but usually at the cost of a pairwise sum:
-    when every partial sum is exactly representable the order cannot matter.  All
-    values are multiples of ``2**(e - 23)`` when the smallest non-zero one is at
-    least ``2**e`` (float32 has a 24-bit significand), and so is every partial
-    sum, which stays below ``count * max``: if that is below ``2**(e + 30)``
-    (53 bits) no addition rounds.  Otherwise (a tiny non-zero value among many,
-    negative values, another dtype) the running sum is computed as such.
-    """
-    if values.size == 0:
-        return 0.0
-    top = float(values.max())
-    low = float(values.min())
-    if values.dtype == np.float32 and top > 0.0 and low >= 0.0:
-        if low == 0.0:  # the smallest non-zero value decides
-            low = float(np.minimum.reduce(values, where=values > 0, initial=np.inf))
-        e = math.frexp(low)[1] - 1  # low >= 2**e
-        if values.size * top < 2.0 ** (e + 30):
-            return float(np.sum(values, dtype=np.float64))
-    return float(np.cumsum(values, dtype=np.float64)[-1])

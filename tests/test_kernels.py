@@ -1,0 +1,111 @@
+"""Each compiled kernel (servsim.kernels) against the numpy code it replaced.
+
+The oracles are in tests/kernel_reference.py.  Comparisons are exact (bit
+for bit, NaN equal to NaN): the kernels promise identical results, random
+numbers included (the Generator's state afterwards is compared too).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from tests import kernel_reference as ref
+from servsim.kernels.random import bitgen_address, next_double, next_float
+from servsim.kernels import jit
+from servsim.model import ServiceMarket
+
+CASES = {
+    "one firm": {"sim": {"n_customers": 3000, "seed": 3}},
+    "three firms, high turnover": {
+        "sim": {"n_customers": 4000, "seed": 5},
+        "market": {"focal_initial_share": 0.1, "competitors": {
+            "low": {"name": "low", "initial_share": 0.1,
+                    "strategy": {"service_level": 0.45, "price": 0.85, "staff_per_1000": 2.0}},
+            "prem": {"name": "prem", "initial_share": 0.1,
+                     "strategy": {"service_level": 0.85, "price": 1.3, "staff_per_1000": 4.0},
+                     "org": {"frontline_authority": 0.8, "approval_levels": 1}}}},
+        "behaviour": {"quit_base": 0.05, "hiring_lag_days": 2},
+    },
+}
+
+
+def same(a, b) -> bool:
+    a, b = np.asarray(a), np.asarray(b)
+    return a.dtype == b.dtype and a.shape == b.shape and bool(
+        np.array_equal(a, b, equal_nan=a.dtype.kind == "f"))
+
+
+def model_after(case, days):
+    m = ServiceMarket(CASES[case])
+    m.run(days)
+    return m
+
+
+@jit
+def _draws(address, n64, n32, order):
+    out = np.empty(n64 + n32)
+    j = 0
+    for first in (order, not order):
+        for _ in range(n64 if first else n32):
+            out[j] = next_double(address) if first else next_float(address)
+            j += 1
+    return out
+
+
+@pytest.mark.parametrize("n64,n32", [(0, 1), (1, 3), (7, 0), (5, 1001), (1000, 9)])
+def test_bitgen_draws_are_numpys(n64, n32):
+    """next_double / next_float give Generator.random's numbers and leave it in the
+    same state, with float32's half-word buffer shared across calls."""
+    a, b = np.random.default_rng(11), np.random.default_rng(11)
+    a.random(3, dtype=np.float32)  # leave a buffered half word
+    b.random(3, dtype=np.float32)
+    want = np.concatenate([a.random(n64), a.random(n32, dtype=np.float32)])
+    got = _draws(bitgen_address(b), n64, n32, True)
+    assert same(got, want)
+    assert a.random(5).tolist() == b.random(5).tolist()
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_census_equals_numpy(case):
+    m = model_after(case, 40)
+    # put customers exactly on the class thresholds (float32 rounding of 0.7 and 0.45)
+    m.c.satisfaction[:20] = np.float32(0.7)
+    m.c.satisfaction[20:40] = np.float32(0.45)
+    m._census = None
+    counts = m._customer_census()
+    want_counts, want_sums = ref.census(m)
+    assert same(counts, want_counts)
+    assert same(m._census_sums, want_sums)
+    assert counts[1:, :, :, :, 1].sum() > 0 and counts[1:, :, :, :, 2].sum() > 0
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_staff_day_equals_numpy(case):
+    m = model_after(case, 30)
+    quits = hires = 0
+    for _ in range(20):  # several days, so that quits, vacancies and hires all happen
+        m._census = None
+        want_s, want_m, want_logs, want_rng = ref.staff_day(m, m._staff_target())
+        m.staff_step()
+        for field in dataclasses.fields(m.s):
+            assert same(getattr(m.s, field.name), getattr(want_s, field.name)), field.name
+        for field in dataclasses.fields(m.m):
+            if field.name != "queue":
+                assert same(getattr(m.m, field.name), getattr(want_m, field.name)), field.name
+        cols = ["internal_service", "staff_quits", "staff_hires", "manager_coaching"]
+        for name, want in zip(cols, want_logs):
+            assert same(m.log[:, m_index(name)], want), name
+        assert m.rng.random() == want_rng.random()
+        quits += want_logs[1].sum()
+        hires += want_logs[2].sum()
+        m.step()
+    if case == "three firms, high turnover":
+        assert quits > 0 and hires > 0
+
+
+def m_index(name):
+    from servsim.model import METRICS
+    return METRICS.index(name)
