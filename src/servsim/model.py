@@ -30,9 +30,7 @@ from servsim.mechanisms import (
     needs,
     quality,
     recovery,
-    relationship,
     satisfaction,
-    word_of_mouth,
 )
 from servsim.mechanisms._common import (
     below_rate,
@@ -41,8 +39,10 @@ from servsim.mechanisms._common import (
     stochastic_round,
 )
 from servsim.kernels.census import census_day
+from servsim.kernels.choice import adoption_and_stages, defection
 from servsim.kernels.random import bitgen_address
 from servsim.kernels.staff import staff_day
+from servsim.kernels.word_of_mouth import attitudes_and_fade, talkers
 from servsim.network import build_network, row_lookup
 from servsim.params import Params, make_params
 from servsim.results import COST_SOURCES, REVENUE_SOURCES, STEP_COLUMNS
@@ -69,6 +69,8 @@ _M = {name: i for i, name in enumerate(METRICS)}
 
 PROMOTER, DETRACTOR = 0.7, 0.45
 """Satisfaction bounds for NPS-style promoters (>=) and detractors (<)."""
+PURCHASE_COLUMNS = ("revenue_purchases", "revenue_premium", "revenue_crossbuy", "cost_goods")
+"""The day-log columns of :func:`servsim.mechanisms.accounting.purchase_amounts`, in order."""
 TALK_BINS = 10
 """Satisfaction bins of the word-of-mouth diagnostics."""
 
@@ -102,7 +104,7 @@ class ServiceMarket(mesa.Model):
         self.norm = self.seg.expectation.astype(np.float64).copy()
         self._init_customers()
         self._fs_row = self._table_row(self.c.firm, self.c.segment)
-        """Each customer's row in (firm, segment) tables; kept up to date by :meth:`_join`."""
+        """Each customer's row in (firm, segment) tables; kept up to date by the choice step."""
         self.network = build_network(
             self.n,
             params.market.network.kind,
@@ -502,7 +504,7 @@ class ServiceMarket(mesa.Model):
 
     def _approvals(self) -> None:
         """Managers approve the oldest ready complaints within their approval capacity."""
-        book, f, b = self.complaints, self.firms, self.b
+        book, f = self.complaints, self.firms
         n_mgr = len(self.m.firm)
         mfirm = self.m.firm.astype(np.int64)
         bfirm = book.firm.astype(np.int64)
@@ -591,22 +593,18 @@ class ServiceMarket(mesa.Model):
 
     # 7 ----------------------------------------------------------------------
     def word_of_mouth_step(self) -> None:
-        """Customers and former customers talk; ties hear; attitudes move."""
+        """Customers and former customers talk; ties hear; attitudes move.
+
+        Compiled kernels (:mod:`servsim.kernels.word_of_mouth`): a customer with a
+        firm talks with :func:`~servsim.mechanisms.word_of_mouth.talk_probability`;
+        only the talkers' ties hear (:meth:`Network.heard_by`); attitudes follow
+        :func:`~servsim.mechanisms.word_of_mouth.update_attitude_rows`.
+        """
         c, b, F = self.c, self.b, self.n_firms
-        sat = c.satisfaction
-
-        def tau(s):
-            return word_of_mouth.talk_probability(
-                s, b.wom_neutral, b.wom_base, b.wom_positive, b.wom_negative
-            )
-
-        u = self.rng.random(self.n, dtype=np.float32)
-        # tau is U-shaped in S (falls to s_n, then rises), so nobody's exceeds its value at
-        # the lowest or the highest S: tau is computed only for draws below that bound
-        tau_max = tau(np.array([sat.min(initial=1), sat.max(initial=0)], dtype=sat.dtype)).max()
-        cand = np.flatnonzero(u < tau_max)
-        talks = cand[(c.firm[cand] >= 0) & (u[cand] < tau(sat[cand]))]
-        positive = c.satisfaction[talks] >= b.wom_neutral
+        talks, positive, category = talkers(
+            bitgen_address(self.rng), c.satisfaction, c.firm, F,
+            b.wom_neutral, b.wom_base, b.wom_positive, b.wom_negative,
+        )
         if self.diagnostics:
             can_talk = c.firm >= 0
             bins = np.minimum((c.satisfaction * TALK_BINS).astype(np.int64), TALK_BINS - 1)
@@ -615,111 +613,72 @@ class ServiceMarket(mesa.Model):
                                                         minlength=TALK_BINS)
             self.talk_by_satisfaction[2] += np.bincount(bins[talks[~positive]],
                                                         minlength=TALK_BINS)
-        category = word_of_mouth.message_category(c.firm[talks], positive, F)
         # only the talkers' ties hear anything: their rows of the (n x 2F) shares
         rows, heard = self.network.heard_by(talks, category, 2 * F)
         self._wom_call = self.network.heard_by_calls
-        pos_in, neg_in = heard[:, :F], heard[:, F:]
-        self._wom_rows, self._wom_pos = rows, np.ascontiguousarray(pos_in)
-        word_of_mouth.update_attitude_rows(
-            c.attitude, rows, pos_in, neg_in, b.wom_attitude, b.attitude_decay
+        self._wom_rows, self._wom_pos = rows, np.ascontiguousarray(heard[:, :F])
+        reach = attitudes_and_fade(
+            c.attitude, rows, heard, b.wom_attitude, b.attitude_decay, talks, positive,
+            c.firm, self.network.degree, c.stage, c.satisfaction, b.wom_neutral,
         )
-        deg = self.network.degree[talks].astype(np.float64)
-        tf = c.firm[talks].astype(np.int64)
-        self.log[:, _M["wom_positive"]] = np.bincount(tf[positive], deg[positive], minlength=F)
-        self.log[:, _M["wom_negative"]] = np.bincount(tf[~positive], deg[~positive], minlength=F)
-        # former customers' feelings fade toward neutral
-        lapsed = np.flatnonzero(c.stage == LAPSED)
-        s = c.satisfaction[lapsed]
-        c.satisfaction[lapsed] = s + b.attitude_decay * (b.wom_neutral - s)
+        self.log[:, _M["wom_positive"]] = reach[0]
+        self.log[:, _M["wom_negative"]] = reach[1]
 
     # 8 ----------------------------------------------------------------------
     def choice_step(self) -> None:
-        """Purchases, defection (lapse or switch), stage moves, and adoption by prospects."""
-        c, f, b, F, rng = self.c, self.firms, self.b, self.n_firms, self.rng
-        seg = self.seg
-        # who is a customer at the start of the choice; the others are the adoption pool
-        active = is_active(c.stage)
-        # existing customers at a purchase occasion
-        u = rng.random(self.n, dtype=np.float32)
-        buyers = below_rate(u, seg.purchase_rate.astype(np.float32), c.segment)
-        buyers = buyers[active[buyers]]
-        bf = c.firm[buyers].astype(np.int64)
-        p_def = relationship.defection_probability(
-            c.satisfaction[buyers],
-            c.attitude[buyers, bf],
-            f.price[bf],
-            seg.price_sensitivity[c.segment[buyers]],
-            b.wom_neutral,
-            b.churn_base,
-            b.churn_satisfaction,
-            b.churn_attitude,
-            b.churn_price,
+        """Purchases, defection (lapse or switch), stage moves, and adoption by prospects.
+
+        Two compiled kernels (:mod:`servsim.kernels.choice`):
+
+        * existing customers at a purchase occasion defect with
+          :func:`~servsim.mechanisms.relationship.defection_probability`; a defector
+          switches (picks another firm by utility) with probability ``switch_share``,
+          else lapses; the others buy and move along the lifecycle
+          (:func:`~servsim.mechanisms.relationship.next_stage`) and may take a contract;
+        * prospects and lapsed customers adopt (Bass hazard, logit choice): the pool is
+          who was a prospect or lapsed before today's choices (today's lapsers do not
+          come straight back).  Thinning (exact): hear of some firm with
+          P = min(1, sum a), then convert with P = min(1, sum a pi) / min(1, sum a);
+          P(hear) grows with pos_in, so nobody's exceeds its value at each firm's
+          largest pos_in (``bound``, widened by 1e-9 so that no rounding can leave
+          anyone out): hazards are computed only for the draws below it.
+        """
+        c, f, b, seg, F = self.c, self.firms, self.b, self.seg, self.n_firms
+        bitgen = bitgen_address(self.rng)
+        pool, buyers, defect, switch, churn = defection(
+            bitgen, c.stage, c.segment, c.firm, c.satisfaction, c.attitude,
+            seg.purchase_rate.astype(np.float32), f.price, seg.price_sensitivity,
+            logit(b.churn_base), b.wom_neutral, b.churn_satisfaction, b.churn_attitude,
+            b.churn_price, b.switch_share,
         )
-        defect = rng.random(buyers.size) < p_def
-        leavers, lf = buyers[defect], bf[defect]
-        stayers = buyers[~defect]
-        self.log[:, _M["churn"]] = np.bincount(lf, minlength=F)
-        # switching: the defector picks another firm by utility, else lapses
-        switch = (rng.random(leavers.size) < b.switch_share) if F > 1 else np.zeros(
-            leavers.size, bool
-        )
-        movers = leavers[switch]
+        self.log[:, _M["churn"]] = churn
+        movers = buyers[defect][switch]
+        weights = np.zeros((movers.size, F))
         if movers.size:
             util = self._utility(movers)
-            w = np.exp(util - util.max(axis=1, keepdims=True))
-            w[np.arange(movers.size), c.firm[movers].astype(np.int64)] = 0.0
-            target = adoption.choose(w, rng.random(movers.size))
-        else:
-            target = np.zeros(0, dtype=np.int64)
-        lapse = leavers[~switch]
-        c.stage[lapse] = LAPSED
-        c.contract[lapse] = False
-        c.tenure[lapse] = 0
-        self._drop_requests(leavers)
-        # stayers buy and move along the lifecycle
-        self._purchase(stayers)
-        c.stage[stayers] = relationship.next_stage(
-            c.stage[stayers],
-            c.satisfaction[stayers],
-            c.tenure[stayers],
-            b.repeat_threshold,
-            b.loyal_threshold,
-            b.advocate_threshold,
-            b.loyal_tenure_days,
-        )
-        uptake = f.contract_uptake[c.firm[stayers].astype(np.int64)]
-        buy_contract = (
-            ~c.contract[stayers]
-            & (c.satisfaction[stayers] >= b.repeat_threshold)
-            & (rng.random(stayers.size) < uptake)
-        )
-        c.contract[stayers[buy_contract]] = True
-        # prospects and lapsed customers adopt (Bass hazard, logit choice): the pool is who
-        # was a prospect or lapsed before today's choices (today's lapsers do not come
-        # straight back)
-        pool = np.flatnonzero(~active)
-        # thinning (exact): hear of some firm with P = min(1, sum a), then convert with
-        # P = min(1, sum a pi) / min(1, sum a); utilities only for those who heard
+            weights = np.exp(util - util.max(axis=1, keepdims=True))
+            weights[np.arange(movers.size), c.firm[movers].astype(np.int64)] = 0.0
         adv, p, q = f.advertising, self.params.market.innovation, self.params.market.imitation
-        u = rng.random(pool.size)
-        # P(hear) grows with pos_in, so nobody's exceeds its value at each firm's largest
-        # pos_in: hazards are computed only for the few draws below that bound (widened
-        # by 1e-9 so that no rounding can leave anyone out)
         top = self._wom_pos.max(axis=0, initial=0)[None, :]  # everybody else's is 0
         bound = adoption.adopt_probability(adoption.hazards(adv, top, p, q))[0] * (1 + 1e-9)
-        maybe = np.flatnonzero(u < bound)
-        a = adoption.hazards(adv, self.pos_in_of(pool[maybe]), p, q)
-        heard_p = adoption.adopt_probability(a)
-        heard = u[maybe] < heard_p
-        pool, a, heard_p = pool[maybe[heard]], a[heard].astype(np.float64), heard_p[heard]
-        a *= adoption.conversion(self._utility(pool), b.outside_utility)
-        adopt = rng.random(pool.size) * heard_p < adoption.adopt_probability(a)
-        adopters = pool[adopt]
-        chosen = adoption.choose(a[adopt], rng.random(adopters.size))
-        self._join(movers[target >= 0], target[target >= 0])
-        self._join(adopters[chosen >= 0], chosen[chosen >= 0])
-        c.tenure += is_active(c.stage)  # every active customer's tenure +1
+        keep, revenue, acquisitions = adoption_and_stages(
+            bitgen, pool, buyers, defect, switch, weights,
+            c.firm, c.segment, c.stage, c.satisfaction, c.expectation, c.attitude, c.value,
+            c.tenure, c.failures, c.contract, c.busy, self._fs_row,
+            self.requests.customer,
+            self._wom_rows, self._wom_pos, self._wom_slot(),
+            f.price, f.loyalty_premium, f.cross_buy, f.contract_uptake, f.promised, adv,
+            seg.price_sensitivity, self.norm,
+            self.params.market.cost_of_goods, b.repeat_threshold, b.loyal_threshold,
+            b.advocate_threshold, b.loyal_tenure_days,
+            p, q, float(bound), b.utility_quality, b.utility_price, b.utility_attitude,
+            b.outside_utility, b.promise_weight, b.initial_satisfaction,
+        )
+        if not keep.all():
+            self.requests.keep(keep)
+        for j, name in enumerate(PURCHASE_COLUMNS):
+            self.log[:, _M[name]] += revenue[:, j]
+        self.log[:, _M["acquisitions"]] += acquisitions
         self._census = None  # stages, firms and contracts changed
 
     def pos_in_of(self, who: np.ndarray) -> np.ndarray:
@@ -727,11 +686,15 @@ class ServiceMarket(mesa.Model):
 
         len(who) x F float32; set in step 7, read by adoption in step 8.
         """
-        net, rows = self.network, self._wom_rows
+        return row_lookup(self._wom_rows, self._wom_pos, self._wom_slot(), who)
+
+    def _wom_slot(self) -> np.ndarray:
+        """The network's slot index, holding each of today's hearers' row in ``_wom_pos``."""
+        net = self.network
         if net.heard_by_calls != self._wom_call:  # someone else used the slot index since
-            net._slot[rows] = np.arange(rows.size, dtype=np.int32)
+            net._slot[self._wom_rows] = np.arange(self._wom_rows.size, dtype=np.int32)
             self._wom_call = net.heard_by_calls
-        return row_lookup(rows, self._wom_pos, net._slot, who)
+        return net._slot
 
     @property
     def wom_pos_in(self) -> np.ndarray:
@@ -753,51 +716,6 @@ class ServiceMarket(mesa.Model):
             b.utility_price,
             b.utility_attitude,
         )
-
-    def _join(self, who: np.ndarray, firm: np.ndarray) -> None:
-        """``who`` become new customers of ``firm``; adoption is their first purchase."""
-        if who.size == 0:
-            return
-        c, f, F = self.c, self.firms, self.n_firms
-        c.firm[who] = firm.astype(np.int8)
-        self._fs_row[who] = self._table_row(c.firm[who], c.segment[who])
-        c.stage[who] = NEW
-        seg = c.segment[who]
-        c.expectation[who] = expectations.prospect_expectation(
-            f.promised[firm, seg], self.norm[seg], self.b.promise_weight
-        )
-        c.satisfaction[who] = self.b.initial_satisfaction
-        c.tenure[who] = 0
-        c.failures[who] = 0
-        c.contract[who] = False
-        self.log[:, _M["acquisitions"]] += np.bincount(firm, minlength=F)
-        self._purchase(who)
-
-    def _purchase(self, who: np.ndarray) -> None:
-        c, f, F = self.c, self.firms, self.n_firms
-        firm = c.firm[who].astype(np.int64)
-        loyal = (c.stage[who] == LOYAL) | (c.stage[who] == ADVOCATE)
-        base, premium, crossbuy, goods = accounting.purchase_amounts(
-            c.value[who].astype(np.float64),
-            f.price[firm],
-            loyal,
-            f.loyalty_premium[firm],
-            f.cross_buy[firm],
-            self.params.market.cost_of_goods,
-        )
-        for name, amount in (
-            ("revenue_purchases", base),
-            ("revenue_premium", premium),
-            ("revenue_crossbuy", crossbuy),
-            ("cost_goods", goods),
-        ):
-            self.log[:, _M[name]] += np.bincount(firm, weights=amount, minlength=F)
-
-    def _drop_requests(self, who: np.ndarray) -> None:
-        if who.size and len(self.requests):
-            gone = np.isin(self.requests.customer, who)
-            self.c.busy[self.requests.customer[gone]] = False
-            self.requests.keep(~gone)
 
     # 9 ----------------------------------------------------------------------
     def books_step(self, proactive: np.ndarray) -> None:
@@ -855,7 +773,7 @@ class ServiceMarket(mesa.Model):
 
     def record(self) -> None:
         """Close the day's books and store the (firm x metric) row block."""
-        c, s, L, F = self.c, self.s, self.log, self.n_firms
+        s, L, F = self.s, self.log, self.n_firms
         census = self._customer_census()
         stages = census.sum(axis=(2, 3, 4))  # (firm + 1, stage)
         L[:, _M["prospects"]] = stages[0].sum()

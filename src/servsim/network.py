@@ -43,6 +43,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from servsim.kernels.word_of_mouth import hear
+
 
 @dataclass
 class Network:
@@ -108,7 +110,9 @@ class Network:
         ``rows[r]`` of :meth:`share_of_ties`; every other customer's row is zero.
         Computed by scattering each talker's message to its ties (the graph is undirected, so the
         ties of a talker are the customers who hear it): O(talkers x degree) work and
-        memory, instead of O(edges k) for the mat-vec or O(n k) for the dense table.
+        memory, instead of O(edges k) for the mat-vec or O(n k) for the dense table
+        (compiled: :func:`servsim.kernels.word_of_mouth.hear`; rows in order of first
+        hearing).
         The complete graph, where everybody hears everybody, returns every row.
 
         The network's scratch index ``_slot`` (which shares cache lines with
@@ -125,24 +129,8 @@ class Network:
             rows = np.arange(self.n)
             slot[:] = rows
             return rows, (out / max(self.n - 1, 1)).astype(np.float32)
-        starts, ends = self.indptr[talkers], self.indptr[talkers + 1]
-        lengths = ends - starts
-        # the tie entries of every talker's row, without a Python loop
-        offsets = np.repeat(starts - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
-        hearers = self.indices[np.arange(lengths.sum()) + offsets]
-        # each hearer once, without a pass over all n customers: after scattering the
-        # positions, exactly one position of each hearer reads its own back
-        slot[hearers] = np.arange(hearers.size, dtype=slot.dtype)
-        rows = hearers[slot[hearers] == np.arange(hearers.size, dtype=slot.dtype)]
-        slot[rows] = np.arange(rows.size, dtype=slot.dtype)  # each hearer's slot among rows
-        key = slot[hearers].astype(np.int64)
-        key *= k
-        key += np.repeat(category, lengths)
-        # each hearing weighs 1/deg(hearer): the share is float32(c) * float32(1/deg) for
-        # c hearings, which is exact c/deg rounded once (c is a small integer)
-        shares = np.bincount(key, minlength=rows.size * k).astype(np.float32)
-        shares *= np.repeat(self.inverse_degree[rows], k)
-        return rows, shares.reshape(rows.size, k)
+        return hear(self.indptr, self.indices, np.asarray(talkers, dtype=np.int64),
+                    np.asarray(category, dtype=np.int64), k, slot, self.inverse_degree)
 
     @functools.cached_property
     def _scratch(self) -> np.ndarray:

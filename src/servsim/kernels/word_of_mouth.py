@@ -1,0 +1,105 @@
+"""Step 7 as kernels: who talks, who hears, and the attitudes that move
+(formulas of :mod:`servsim.mechanisms.word_of_mouth`)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from servsim.kernels import jit
+from servsim.kernels.random import next_float
+from servsim.state import LAPSED
+
+f32 = np.float32
+
+
+@jit
+def talkers(bitgen, satisfaction, firm, n_firms, neutral, base, positive, negative):
+    """Who talks today (one float32 uniform per customer, as ``rng.random(n, float32)``).
+
+    Returns (talkers ascending, positive?, message category: ``firm`` if positive,
+    ``n_firms + firm`` if negative).
+    """
+    n = satisfaction.size
+    s_n, b, p, q = f32(neutral), f32(base), f32(positive), f32(negative)
+    up_scale, down_scale = f32(1.0 - neutral), f32(neutral)
+    who = np.empty(n, dtype=np.int64)
+    m = 0
+    for i in range(n):
+        u = next_float(bitgen)
+        s = satisfaction[i]
+        up = max(s - s_n, f32(0.0)) / up_scale
+        down = max(s_n - s, f32(0.0)) / down_scale
+        tau = min(max(b + p * up + q * down, f32(0.0)), f32(1.0))
+        if firm[i] >= 0 and u < tau:
+            who[m] = i
+            m += 1
+    who = who[:m].copy()
+    good = np.empty(m, dtype=np.bool_)
+    category = np.empty(m, dtype=np.int64)
+    for j in range(m):
+        i = who[j]
+        good[j] = satisfaction[i] >= s_n
+        category[j] = firm[i] + (0 if good[j] else n_firms)
+    return who, good, category
+
+
+@jit
+def hear(indptr, indices, talkers, category, k, slot, inverse_degree):
+    """:meth:`servsim.network.Network.heard_by` on a CSR pattern.
+
+    Rows in order of first hearing; ``slot[i]`` is left holding hearer i's row.
+    Each hearing adds 1 to its cell; a row is then scaled by ``1/deg`` (float32),
+    which is ``c/deg`` rounded once for c hearings.
+    """
+    total = 0
+    for t in talkers:
+        total += indptr[t + 1] - indptr[t]
+    rows = np.empty(total, dtype=np.int64)
+    n_rows = 0
+    for t in talkers:
+        for e in range(indptr[t], indptr[t + 1]):
+            h = indices[e]
+            pos = slot[h]
+            if not (0 <= pos < n_rows and rows[pos] == h):
+                slot[h] = n_rows
+                rows[n_rows] = h
+                n_rows += 1
+    shares = np.zeros((n_rows, k), dtype=np.float32)
+    for j in range(talkers.size):
+        t, c = talkers[j], category[j]
+        for e in range(indptr[t], indptr[t + 1]):
+            shares[slot[indices[e]], c] += f32(1.0)
+    for r in range(n_rows):
+        w = inverse_degree[rows[r]]
+        for c in range(k):
+            shares[r, c] *= w
+    return rows[:n_rows].copy(), shares
+
+
+@jit
+def attitudes_and_fade(attitude, rows, shares, gain, decay, talkers, good, firm, degree,
+                       stage, satisfaction, neutral):
+    """Attitudes decay, hearers add ``g (pos_in - neg_in)`` (clipped to [-1, 1]); former
+    customers' satisfaction fades toward neutral.  Returns the ties reached by positive
+    and by negative talk, per firm."""
+    n, n_firms = attitude.shape
+    keep = f32(1.0 - decay)
+    for i in range(n):
+        for k in range(n_firms):
+            attitude[i, k] *= keep
+    g = f32(gain)
+    for r in range(rows.size):
+        i = rows[r]
+        for k in range(n_firms):
+            h = (shares[r, k] - shares[r, n_firms + k]) * g + attitude[i, k]
+            attitude[i, k] = min(max(h, f32(-1.0)), f32(1.0))
+    reach = np.zeros((2, n_firms))
+    for j in range(talkers.size):
+        t = talkers[j]
+        reach[0 if good[j] else 1, firm[t]] += np.float64(degree[t])
+    d, s_n = f32(decay), f32(neutral)
+    for i in range(n):
+        if stage[i] == LAPSED:
+            s = satisfaction[i]
+            satisfaction[i] = s + d * (s_n - s)
+    return reach
