@@ -232,9 +232,8 @@ def timed_days(model, days: int) -> list[float]:
     return out
 
 
-PHASES = ("expectations_step", "needs_step", "encounters_step", "quality_step",
-          "satisfaction_step", "complaints_step", "word_of_mouth_step", "choice_step",
-          "books_step", "staff_step", "record")
+PHASES = ("expectations_step", "needs_step", "encounters_step", "outcomes_step",
+          "word_of_mouth_step", "choice_step", "books_step", "staff_step", "record")
 
 
 def phase_profile(model, days: int) -> list[tuple[str, float]]:

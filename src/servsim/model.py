@@ -21,28 +21,14 @@ import pandas as pd
 
 from servsim.agents import CustomerAgent, FirmAgent, ManagerAgent, StaffAgent
 from servsim.firms import firm_table, segment_table
-from servsim.mechanisms import (
-    accounting,
-    adoption,
-    complaints,
-    encounters,
-    expectations,
-    needs,
-    quality,
-    recovery,
-    satisfaction,
-)
-from servsim.mechanisms._common import (
-    below_rate,
-    first_k_per_group,
-    logit,
-    stochastic_round,
-)
+from servsim.kernels import service
 from servsim.kernels.census import census_day
 from servsim.kernels.choice import adoption_and_stages, defection
 from servsim.kernels.random import bitgen_address
 from servsim.kernels.staff import staff_day
 from servsim.kernels.word_of_mouth import attitudes_and_fade, talkers
+from servsim.mechanisms import accounting, adoption, expectations, needs
+from servsim.mechanisms._common import below_rate, logit
 from servsim.network import build_network, row_lookup
 from servsim.params import Params, make_params
 from servsim.results import COST_SOURCES, REVENUE_SOURCES, STEP_COLUMNS
@@ -69,6 +55,10 @@ _M = {name: i for i, name in enumerate(METRICS)}
 
 PROMOTER, DETRACTOR = 0.7, 0.45
 """Satisfaction bounds for NPS-style promoters (>=) and detractors (<)."""
+OUTCOME_COLUMNS = ("failures", "quality", "cost_encounters", "cost_followup", "complaints",
+                   "complaints_ignored", "recoveries", "recovery_days", "recoveries_on_spot",
+                   "cost_compensation", "complaints_abandoned", "complaint_queue")
+"""The day-log columns :func:`servsim.kernels.service.outcomes` returns, in order."""
 PURCHASE_COLUMNS = ("revenue_purchases", "revenue_premium", "revenue_crossbuy", "cost_goods")
 """The day-log columns of :func:`servsim.mechanisms.accounting.purchase_amounts`, in order."""
 TALK_BINS = 10
@@ -276,9 +266,7 @@ class ServiceMarket(mesa.Model):
         self.expectations_step()
         proactive = self.needs_step()
         enc = self.encounters_step(proactive)
-        enc = self.quality_step(enc)
-        self.satisfaction_step(enc)
-        self.complaints_step(enc)
+        self.outcomes_step(enc)
         self.word_of_mouth_step()
         self.choice_step()
         self.books_step(proactive)
@@ -349,246 +337,86 @@ class ServiceMarket(mesa.Model):
 
     # 3 ----------------------------------------------------------------------
     def encounters_step(self, proactive: np.ndarray) -> dict:
-        """Serve requests FIFO within capacity; long waiters give up (a failure)."""
-        s, q, b, F = self.s, self.requests, self.b, self.n_firms
-        cap_total = encounters.staff_capacity(
-            s.active, s.morale, s.firm, F, b.staff_capacity, b.productivity_morale
+        """Serve requests FIFO within capacity; long waiters give up (a failure).
+
+        Compiled (:func:`servsim.kernels.service.encounters`): each firm's capacity is
+        :func:`~servsim.mechanisms.encounters.staff_capacity` less its proactive
+        contacts; :func:`~servsim.mechanisms.encounters.serve` picks the longest-waiting
+        requests; :func:`~servsim.mechanisms.encounters.assign_staff` a random active
+        employee.  Returns the day's encounters (served or given up), with their
+        failure uniforms and quality noise.
+        """
+        s, q, b = self.s, self.requests, self.b
+        (cust, firm, wait, staff_idx, gave_up, served, keep, self.overload, logs,
+         u_fail) = service.encounters(
+            bitgen_address(self.rng), q.customer, q.firm, q.wait, proactive, s.active,
+            s.morale, s.firm, s.encounters_today, b.staff_capacity, b.productivity_morale,
+            self.seg.patience_days, self.c.segment,
         )
-        capacity = np.maximum(cap_total - proactive, 0.0)
-        demand = np.bincount(q.firm.astype(np.int64), minlength=F) + proactive
-        self.overload = np.divide(demand, cap_total, out=np.full(F, 2.0), where=cap_total > 0)
-        served = encounters.serve(
-            q.firm.astype(np.int64),
-            q.wait,
-            capacity,
-            self.rng.random(len(q)),
-            self.rng.random(F),
-        )
-        patience = self.seg.patience_days[self.c.segment[q.customer]]
-        gave_up = ~served & (q.wait + 1 > patience)
-        done = served | gave_up
-        cust = q.customer[done]
-        firm = q.firm[done].astype(np.int64)
-        wait = q.wait[done].astype(np.float64) + gave_up[done]
-        staff_idx = encounters.assign_staff(firm, s.active, s.firm, self.rng.random(cust.size))
-        s.encounters_today[:] = np.bincount(
-            staff_idx[served[done] & (staff_idx >= 0)], minlength=s.n
-        )
-        self.log[:, _M["encounters"]] = np.bincount(firm[served[done]], minlength=F)
-        self.log[:, _M["wait_days"]] = _mean_by(firm[served[done]], wait[served[done]], F)
-        q.keep(~done)
+        for row, name in enumerate(("encounters", "wait_days", "waiting")):
+            self.log[:, _M[name]] = logs[row]
+        q.keep(keep)
         q.wait += 1
-        self.log[:, _M["waiting"]] = np.bincount(q.firm.astype(np.int64), minlength=F)
-        return {
-            "customer": cust,
-            "firm": firm,
-            "wait": wait,
-            "staff": staff_idx,
-            "gave_up": gave_up[done],
-        }
+        return {"customer": cust, "firm": firm, "wait": wait, "staff": staff_idx,
+                "gave_up": gave_up, "served": served, "u_fail": u_fail,
+                "noise": self.rng.normal(0.0, b.quality_noise, cust.size)}
 
-    # 4 ----------------------------------------------------------------------
-    def quality_step(self, enc: dict) -> dict:
-        """Failures and perceived quality of each encounter."""
-        c, s, f, b = self.c, self.s, self.firms, self.b
-        cust, firm, st = enc["customer"], enc["firm"], enc["staff"]
-        has = st >= 0
-        skill = np.where(has, s.skill[np.maximum(st, 0)], b.novice_skill).astype(np.float64)
-        morale = np.where(has, s.morale[np.maximum(st, 0)], 0.5).astype(np.float64)
-        level = f.service_level[firm, c.segment[cust]]
-        phi = quality.failure_probability(
-            skill,
-            morale,
-            level,
-            self.overload[firm],
-            b.base_failure,
-            b.failure_skill,
-            b.failure_morale,
-            b.failure_level,
-            b.failure_overload,
-            f.standardization[firm],
-            f.proactive_prevention[firm] * c.contract[cust],
-        )
-        failed = (self.rng.random(cust.size) < phi) | enc["gave_up"] | ~has
-        q = quality.perceived_quality(
-            level,
-            skill,
-            morale,
-            enc["wait"],
-            failed,
-            self.rng.normal(0.0, b.quality_noise, cust.size),
-            b.skill_weight,
-            b.morale_weight,
-            b.wait_penalty,
-            b.failure_severity,
-        )
-        # failure memory: forget failures older than failure_memory_days
-        stale = (self.day - c.last_failure_day[cust]) > b.failure_memory_days
-        c.failures[cust[stale]] = 0
-        fc = cust[failed]
-        c.failures[fc] = np.minimum(c.failures[fc].astype(np.int32) + 1, 255).astype(np.uint8)
-        c.last_failure_day[fc] = self.day
-        self.log[:, _M["failures"]] = np.bincount(firm[failed], minlength=self.n_firms)
-        self.log[:, _M["quality"]] = _mean_by(firm, q, self.n_firms)
-        served_cost = f.cost_per_encounter[firm] * level * ~enc["gave_up"]
-        self.log[:, _M["cost_encounters"]] = np.bincount(
-            firm, weights=served_cost, minlength=self.n_firms
-        )
-        return {**enc, "failed": failed, "perceived": q, "skill": skill}
+    # 4-6 --------------------------------------------------------------------
+    def outcomes_step(self, enc: dict) -> None:
+        """Each encounter's quality and satisfaction; complaints, approvals, recovery.
 
-    # 5 ----------------------------------------------------------------------
-    def satisfaction_step(self, enc: dict) -> None:
-        """Expectation-disconfirmation with loss aversion; adaptive expectations."""
-        c, b = self.c, self.b
-        cust, q = enc["customer"], enc["perceived"]
-        enc["sat_before"] = c.satisfaction[cust].copy()
-        e = c.expectation[cust].astype(np.float64)
-        tx = satisfaction.transaction_satisfaction(
-            q,
-            e,
-            self.norm[c.segment[cust]],
-            b.wom_neutral,
-            b.satisfaction_gain,
-            b.loss_aversion,
-            b.tolerance,
-            b.norm_weight,
-        )
-        c.satisfaction[cust] = satisfaction.update_satisfaction(
-            enc["sat_before"], tx, b.satisfaction_memory
-        )
-        c.expectation[cust] = satisfaction.update_expectation(e, q, b.expectation_learning)
+        Compiled (:func:`servsim.kernels.service.outcomes`), in MODEL.md's order:
 
-    # 6 ----------------------------------------------------------------------
-    def complaints_step(self, enc: dict) -> None:
-        """Lodge complaints, settle on the spot or escalate, approve, recover, give up."""
-        c, f, s, F = self.c, self.firms, self.s, self.n_firms
-        rng = self.rng
-        cust, firm, failed = enc["customer"], enc["firm"], enc["failed"]
-        followed = rng.random(cust.size) < f.followup_rate[firm]
-        self.log[:, _M["cost_followup"]] = np.bincount(
-            firm, weights=followed * f.followup_cost[firm], minlength=F
+        4. failures (:func:`~servsim.mechanisms.quality.failure_probability`) and
+           perceived quality (:func:`~servsim.mechanisms.quality.perceived_quality`);
+        5. satisfaction by expectation-disconfirmation with loss aversion
+           (:mod:`~servsim.mechanisms.satisfaction`), adaptive expectations;
+        6. complaints lodged (:func:`~servsim.mechanisms.complaints.lodge`), settled on
+           the spot or escalated (:func:`~servsim.mechanisms.complaints.triage`);
+           managers approve the oldest ready complaints within their capacity;
+           resolved complaints recover satisfaction
+           (:mod:`~servsim.mechanisms.recovery`), complaints waited out are abandoned.
+        """
+        c, s, f, b, book = self.c, self.s, self.firms, self.b, self.complaints
+        # recovery speed exp(-days / tau) for every age a complaint can have, by numpy
+        exp_speed = np.exp(-np.arange(book.age.max(initial=0) + 1, dtype=np.float64)
+                           / b.recovery_speed_days)
+        logs, columns, (ints, floats), self.m.queue = service.outcomes(
+            bitgen_address(self.rng), self.day, enc["customer"], enc["firm"], enc["wait"],
+            enc["staff"], enc["gave_up"], enc["u_fail"], enc["noise"], self.overload,
+            c.segment, c.satisfaction, c.expectation, c.contract, c.failures,
+            c.last_failure_day, c.busy, c.value,
+            s.skill, s.morale, s.manager, self.m.firm, self.m.team_size,
+            book.customer, book.firm, book.manager, book.age, book.level, book.sat_before,
+            book.skill,
+            f.service_level, f.standardization, f.proactive_prevention, f.cost_per_encounter,
+            f.followup_rate, f.followup_cost, f.complaint_handling, f.frontline_authority,
+            f.compensation, f.level_delay_days, f.approval_levels, f.manager_capacity,
+            f.control_share, self.seg.complaint_propensity, self.seg.patience_days,
+            self.norm,
+            b.novice_skill, logit(b.base_failure), b.failure_skill, b.failure_morale,
+            b.failure_level, b.failure_overload, b.skill_weight, b.morale_weight,
+            b.wait_penalty, b.failure_severity, b.failure_memory_days,
+            b.wom_neutral, b.satisfaction_gain, b.loss_aversion, b.tolerance, b.norm_weight,
+            b.satisfaction_memory, b.expectation_learning,
+            exp_speed, b.compensation_scale, b.recovery_weight_speed,
+            b.recovery_weight_compensation, b.recovery_weight_skill,
+            b.paradox_threshold, b.paradox_gain, b.repeat_failure_cap, b.unresolved_penalty,
         )
-        voiced, surfaced = complaints.lodge(
-            failed, rng.random(cust.size), self.seg.complaint_propensity[c.segment[cust]], followed
-        )
-        lodged = voiced | surfaced
-        c.busy[cust[~lodged]] = False
-        cust_l, firm_l = cust[lodged], firm[lodged]
-        self.log[:, _M["complaints"]] = np.bincount(firm_l, minlength=F)
-        on_spot, escalated, ignored = complaints.triage(
-            rng.random(cust_l.size),
-            rng.random(cust_l.size),
-            f.complaint_handling[firm_l],
-            f.frontline_authority[firm_l],
-        )
-        self.log[:, _M["complaints_ignored"]] = np.bincount(firm_l[ignored], minlength=F)
-        sat_before = enc["sat_before"][lodged]
-        skill = enc["skill"][lodged].astype(np.float32)
-        # settled on the spot today
-        self._resolve(cust_l[on_spot], firm_l[on_spot], np.zeros(on_spot.sum(), dtype=np.int32),
-                      sat_before[on_spot], skill[on_spot], on_spot=True)
-        # into the book: escalated (to the employee's manager) or ignored
-        into = escalated | ignored
-        st = enc["staff"][lodged][into]
-        mgr = np.where(escalated[into] & (st >= 0), s.manager[np.maximum(st, 0)], -1)
-        self.complaints.append(
-            customer=cust_l[into],
-            firm=firm_l[into].astype(np.int8),
-            manager=mgr.astype(np.int32),
-            age=np.zeros(into.sum(), dtype=np.int32),
-            level=np.zeros(into.sum(), dtype=np.int32),
-            sat_before=sat_before[into].astype(np.float32),
-            skill=skill[into],
-        )
-        self._approvals()
-
-    def _approvals(self) -> None:
-        """Managers approve the oldest ready complaints within their approval capacity."""
-        book, f = self.complaints, self.firms
-        n_mgr = len(self.m.firm)
-        mfirm = self.m.firm.astype(np.int64)
-        bfirm = book.firm.astype(np.int64)
-        ready = (book.manager >= 0) & complaints.approval_ready(
-            book.age, book.level, f.level_delay_days[bfirm]
-        )
-        slots = stochastic_round(
-            f.manager_capacity[mfirm] * f.control_share[mfirm] * (self.m.team_size > 0),
-            self.rng.random(n_mgr),
-        )
-        idx = np.flatnonzero(ready)
-        approved = first_k_per_group(
-            book.manager[idx].astype(np.int64), book.age[idx], slots, self.rng.random(idx.size)
-        )
-        book.level[idx[approved]] += 1
-        resolved = (book.manager >= 0) & (book.level >= f.approval_levels[bfirm])
-        patience = self.seg.patience_days[self.c.segment[book.customer]]
-        abandoned = ~resolved & (book.age >= patience)
-        self._resolve(book.customer[resolved], bfirm[resolved], book.age[resolved],
-                      book.sat_before[resolved], book.skill[resolved], on_spot=False)
-        self._abandon(book.customer[abandoned], bfirm[abandoned], book.age[abandoned],
-                      book.sat_before[abandoned])
-        book.keep(~(resolved | abandoned))
-        book.age += 1
-        open_escalated = book.manager >= 0
-        self.m.queue = np.bincount(book.manager[open_escalated], minlength=n_mgr).astype(np.int32)
-        self.log[:, _M["complaint_queue"]] = np.bincount(
-            book.firm[open_escalated].astype(np.int64), minlength=self.n_firms
-        )
-
-    def _resolve(self, cust, firm, days, sat_before, skill, on_spot: bool) -> None:
-        c, f, b, F = self.c, self.firms, self.b, self.n_firms
-        rho = recovery.recovery_quality(
-            days,
-            f.compensation[firm],
-            skill,
-            b.recovery_speed_days,
-            b.compensation_scale,
-            b.recovery_weight_speed,
-            b.recovery_weight_compensation,
-            b.recovery_weight_skill,
-        )
-        first = c.failures[cust] <= 1
-        c.satisfaction[cust] = recovery.recovered_satisfaction(
-            c.satisfaction[cust],
-            sat_before,
-            rho,
-            first,
-            b.paradox_threshold,
-            b.paradox_gain,
-            b.repeat_failure_cap,
-        )
-        c.busy[cust] = False
-        self.log[:, _M["recoveries"]] += np.bincount(firm, minlength=F)
-        self.log[:, _M["recovery_days"]] += np.bincount(firm, weights=days, minlength=F)
-        if on_spot:
-            self.log[:, _M["recoveries_on_spot"]] += np.bincount(firm, minlength=F)
-        self.log[:, _M["cost_compensation"]] += np.bincount(
-            firm, weights=f.compensation[firm] * c.value[cust], minlength=F
-        )
-        self._log_recoveries(cust, firm, days, True, first, sat_before, rho)
-
-    def _abandon(self, cust, firm, days, sat_before) -> None:
-        c = self.c
-        c.satisfaction[cust] = recovery.unresolved_satisfaction(
-            c.satisfaction[cust], self.b.unresolved_penalty
-        )
-        c.busy[cust] = False
-        self.log[:, _M["complaints_abandoned"]] += np.bincount(firm, minlength=self.n_firms)
-        self._log_recoveries(cust, firm, days, False, c.failures[cust] <= 1, sat_before,
-                             np.zeros(cust.size))
-
-    def _log_recoveries(self, cust, firm, days, resolved, first, sat_before, rho) -> None:
-        if cust.size:
+        for row, name in enumerate(OUTCOME_COLUMNS):
+            self.log[:, _M[name]] = logs[row]
+        self.complaints = ComplaintBook(*columns)
+        if len(ints):
             self.recovery_log.append({
-                "day": np.full(cust.size, self.day + 1, dtype=np.int32),
-                "firm": firm.astype(np.int16),
-                "customer": cust.astype(np.int64),
-                "days": np.asarray(days, dtype=np.int32),
-                "resolved": np.full(cust.size, resolved),
-                "first_failure": np.asarray(first, dtype=bool),
-                "recovery_quality": np.asarray(rho, dtype=np.float32),
-                "sat_before": np.asarray(sat_before, dtype=np.float32),
-                "sat_after": self.c.satisfaction[cust].astype(np.float32),
+                "day": np.full(len(ints), self.day + 1, dtype=np.int32),
+                "firm": ints[:, 0].astype(np.int16),
+                "customer": ints[:, 1],
+                "days": ints[:, 2].astype(np.int32),
+                "resolved": ints[:, 3].astype(bool),
+                "first_failure": ints[:, 4].astype(bool),
+                "recovery_quality": floats[:, 0],
+                "sat_before": floats[:, 1],
+                "sat_after": floats[:, 2],
             })
 
     # 7 ----------------------------------------------------------------------

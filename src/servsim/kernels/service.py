@@ -1,0 +1,357 @@
+"""Steps 3-6 as kernels: encounters within capacity, then each encounter's
+quality, the customer's satisfaction, complaints, managers' approvals and
+recovery (formulas of :mod:`servsim.mechanisms.encounters`, ``quality``,
+``satisfaction``, ``complaints`` and ``recovery``).
+
+Two kernels, because the quality noise is numpy's normal draws (ziggurat)
+taken between them: :func:`encounters` ends with the failure uniforms, which
+numpy drew just before the noise.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from servsim.kernels import expit, jit
+from servsim.kernels.random import next_double
+
+f32 = np.float32
+
+
+@jit
+def draws(bitgen, n):
+    """``rng.random(n)``."""
+    out = np.empty(n)
+    for i in range(n):
+        out[i] = next_double(bitgen)
+    return out
+
+
+@jit
+def stochastic_round(x, u):
+    """:func:`servsim.mechanisms._common.stochastic_round` (x >= 0)."""
+    out = np.empty(x.size, dtype=np.int64)
+    for i in range(x.size):
+        base = np.floor(x[i])
+        out[i] = np.int64(base + (1.0 if u[i] < x[i] - base else 0.0))
+    return out
+
+
+@jit
+def first_k_per_group(group, priority, slots, u):
+    """:func:`servsim.mechanisms._common.first_k_per_group`: the lexicographic order
+    (group, -priority, u, position) by three stable sorts."""
+    chosen = np.zeros(group.size, dtype=np.bool_)
+    order = np.argsort(u, kind="mergesort")
+    key = -priority[order].astype(np.float64)
+    order = order[np.argsort(key, kind="mergesort")]
+    order = order[np.argsort(group[order], kind="mergesort")]
+    previous, rank = -1, 0
+    for i in order:
+        if group[i] != previous:
+            previous, rank = group[i], 0
+        chosen[i] = rank < slots[group[i]]
+        rank += 1
+    return chosen
+
+
+@jit
+def mean_by(total, count):
+    """``total / count`` per group, NaN where the count is 0."""
+    out = np.full(total.size, np.nan)
+    for k in range(total.size):
+        if count[k] > 0:
+            out[k] = total[k] / count[k]
+    return out
+
+
+@jit
+def encounters(bitgen, req_customer, req_firm, req_wait, proactive, staff_active, staff_morale,
+               staff_firm, encounters_today, capacity_per_person, productivity_morale,
+               patience_days, segment):
+    """Serve requests FIFO within capacity; long waiters give up; staff assigned at random.
+
+    Returns (customer, firm, wait, staff, gave_up, served, keep, overload, logs, u_fail):
+    one entry per encounter (served or given up), in request order; ``keep`` marks the
+    requests still waiting; logs per firm are (encounters, mean wait, waiting);
+    ``u_fail`` the encounters' failure uniforms (quality step).
+    """
+    n_firms, n_req = proactive.size, req_customer.size
+    cap_total = np.zeros(n_firms)
+    cpp, pm = f32(capacity_per_person), f32(productivity_morale)
+    for i in range(staff_firm.size):
+        if staff_active[i]:
+            cap_total[staff_firm[i]] += cpp * max(f32(1.0) + pm * (staff_morale[i] - f32(0.5)),
+                                                  f32(0.0))
+    demand = proactive.copy()
+    for r in range(n_req):
+        demand[req_firm[r]] += 1
+    overload = np.full(n_firms, 2.0)
+    capacity = np.empty(n_firms)
+    for k in range(n_firms):
+        if cap_total[k] > 0:
+            overload[k] = demand[k] / cap_total[k]
+        capacity[k] = max(max(cap_total[k] - proactive[k], 0.0), 0.0)
+    u_order = draws(bitgen, n_req)
+    slots = stochastic_round(capacity, draws(bitgen, n_firms))
+    group = req_firm.astype(np.int64)
+    served = first_k_per_group(group, req_wait, slots, u_order)
+    done = np.empty(n_req, dtype=np.bool_)
+    gave = np.empty(n_req, dtype=np.bool_)
+    for r in range(n_req):
+        gave[r] = not served[r] and req_wait[r] + 1 > patience_days[segment[req_customer[r]]]
+        done[r] = served[r] or gave[r]
+    idx = np.flatnonzero(done)
+    m = idx.size
+    customer, firm = req_customer[idx], group[idx]
+    gave_up, served_e = gave[idx], served[idx]
+    wait = np.empty(m)
+    for j in range(m):
+        wait[j] = np.float64(req_wait[idx[j]]) + (1.0 if gave_up[j] else 0.0)
+    # a random active employee of the encounter's firm (active staff grouped by firm)
+    counts = np.zeros(n_firms, dtype=np.int64)
+    for i in range(staff_firm.size):
+        if staff_active[i]:
+            counts[staff_firm[i]] += 1
+    starts = np.zeros(n_firms, dtype=np.int64)
+    for k in range(1, n_firms):
+        starts[k] = starts[k - 1] + counts[k - 1]
+    pool = np.empty(counts.sum(), dtype=np.int64)
+    fill = starts.copy()
+    for i in range(staff_firm.size):
+        if staff_active[i]:
+            pool[fill[staff_firm[i]]] = i
+            fill[staff_firm[i]] += 1
+    staff = np.full(m, -1, dtype=np.int64)
+    for j in range(m):
+        u = next_double(bitgen)
+        c = counts[firm[j]]
+        if c > 0:
+            pick = starts[firm[j]] + np.int64(np.floor(u * c))
+            staff[j] = pool[min(pick, pool.size - 1)]
+    encounters_today[:] = 0
+    n_served = np.zeros(n_firms)
+    wait_sum = np.zeros(n_firms)
+    for j in range(m):
+        if served_e[j]:
+            if staff[j] >= 0:
+                encounters_today[staff[j]] += 1
+            n_served[firm[j]] += 1
+            wait_sum[firm[j]] += wait[j]
+    keep = ~done
+    waiting = np.zeros(n_firms)
+    for r in range(n_req):
+        if keep[r]:
+            waiting[req_firm[r]] += 1
+    logs = np.empty((3, n_firms))
+    logs[0], logs[1], logs[2] = n_served, mean_by(wait_sum, n_served), waiting
+    return customer, firm, wait, staff, gave_up, served_e, keep, overload, logs, draws(bitgen, m)
+
+
+@jit
+def _recover(j, i, k, days, sat_before, skill, out, satisfaction, failures, busy, compensation,
+             value, exp_speed, compensation_scale, w_speed, w_compensation, w_skill,
+             paradox_threshold, paradox_gain, repeat_cap, sums):
+    """Resolve customer i's complaint at firm k after ``days``: recovery quality, the
+    satisfaction it leaves, the log row ``j`` of ``out`` and the batch sums (count,
+    days, compensation cost)."""
+    comp = max(compensation[k], 0.0)
+    rho = (w_speed * exp_speed[days] + w_compensation * comp / (comp + compensation_scale)
+           + np.float64(f32(w_skill) * skill))
+    first = failures[i] <= 1
+    now = satisfaction[i]
+    loss = np.float64(max(sat_before - now, f32(0.0)))
+    if first:
+        new = now + rho * loss + paradox_gain * max(rho - paradox_threshold, 0.0)
+    else:
+        new = now + repeat_cap * rho * loss
+    satisfaction[i] = f32(min(max(new, 0.0), 1.0))
+    busy[i] = False
+    sums[0, k] += 1
+    sums[1, k] += np.float64(days)
+    sums[2, k] += compensation[k] * np.float64(value[i])
+    _log_row(out, j, k, i, days, True, first, rho, sat_before, satisfaction[i])
+
+
+@jit
+def _log_row(out, j, k, i, days, resolved, first, rho, sat_before, sat_after):
+    ints, floats = out
+    ints[j, 0], ints[j, 1], ints[j, 2], ints[j, 3] = k, i, days, resolved
+    ints[j, 4] = first
+    floats[j, 0], floats[j, 1], floats[j, 2] = f32(rho), sat_before, sat_after
+
+
+@jit
+def outcomes(
+    bitgen, day, customer, firm, wait, staff, gave_up, u_fail, noise, overload,
+    # customers
+    segment, satisfaction, expectation, contract, failures, last_failure_day, busy, value,
+    # staff and managers
+    staff_skill, staff_morale, staff_manager, manager_firm, team_size,
+    # open complaints
+    book_customer, book_firm, book_manager, book_age, book_level, book_sat, book_skill,
+    # firms and segments
+    service_level, standardization, prevention, cost_per_encounter, followup_rate,
+    followup_cost, handling, authority, compensation, level_delay_days, approval_levels,
+    manager_capacity, control_share, complaint_propensity, patience_days, norm,
+    # behaviour
+    novice_skill, logit_base_failure, failure_skill, failure_morale, failure_level,
+    failure_overload, skill_weight, morale_weight, wait_penalty, failure_severity,
+    failure_memory_days, neutral, gain, loss_aversion, tolerance, norm_weight, memory,
+    learning, exp_speed, compensation_scale, w_speed, w_compensation, w_skill,
+    paradox_threshold, paradox_gain, repeat_cap, unresolved_penalty,
+):
+    """Quality, satisfaction, complaints, approvals, recovery and abandonment.
+
+    Returns (logs, book, recoveries, queue): logs per firm (rows: failures, quality,
+    encounter cost, follow-up cost, complaints, ignored, recoveries, recovery days,
+    on the spot, compensation, abandoned, complaint queue), the complaint book's
+    columns after the day, the day's closed complaints (int and float columns) and
+    each manager's open escalated complaints.
+    """
+    n_firms, m = overload.size, customer.size
+    logs = np.zeros((12, n_firms))
+    skill64 = np.empty(m)
+    sat_before = np.empty(m, dtype=np.float32)
+    failed = np.empty(m, dtype=np.bool_)
+    n_quality = np.zeros(n_firms)
+    for j in range(m):
+        i, k, st = customer[j], firm[j], staff[j]
+        s = segment[i]
+        has = st >= 0
+        skill = np.float64(staff_skill[st] if has else f32(novice_skill))
+        morale = np.float64(staff_morale[st]) if has else 0.5
+        level = service_level[k, s]
+        z = (logit_base_failure + failure_skill * (0.5 - skill) + failure_morale * (0.5 - morale)
+             + failure_level * (0.5 - level) + failure_overload * max(overload[k] - 1.0, 0.0))
+        phi = (expit(z) * (1.0 - standardization[k])
+               * (1.0 - prevention[k] * (1.0 if contract[i] else 0.0)))
+        failed[j] = u_fail[j] < phi or gave_up[j] or not has
+        q = (level + skill_weight * (skill - 0.5) + morale_weight * (morale - 0.5)
+             - wait_penalty * wait[j] - failure_severity * (1.0 if failed[j] else 0.0)
+             + noise[j])
+        q = min(max(q, 0.0), 1.0)
+        if day - last_failure_day[i] > failure_memory_days:
+            failures[i] = 0
+        if failed[j]:
+            failures[i] = min(np.int32(failures[i]) + 1, 255)
+            last_failure_day[i] = day
+            logs[0, k] += 1
+        logs[1, k] += q
+        n_quality[k] += 1
+        logs[2, k] += cost_per_encounter[k] * level * (0.0 if gave_up[j] else 1.0)
+        # satisfaction by expectation-disconfirmation; adaptive expectation
+        sb = satisfaction[i]
+        e = np.float64(expectation[i])
+        d = q - e
+        v = d if d >= 0 else loss_aversion * min(d + tolerance, 0.0)
+        tx = min(max(neutral + gain * v + norm_weight * (q - norm[s]), 0.0), 1.0)
+        satisfaction[i] = f32(np.float64(f32(1.0 - memory) * sb) + memory * tx)
+        expectation[i] = f32((1.0 - learning) * e + learning * q)
+        sat_before[j] = sb
+        skill64[j] = skill
+    logs[1] = mean_by(logs[1], n_quality)
+    # complaints: follow-up calls, voiced or surfaced (one uniform per encounter each)
+    followed = np.empty(m, dtype=np.bool_)
+    for j in range(m):
+        followed[j] = next_double(bitgen) < followup_rate[firm[j]]
+        logs[3, firm[j]] += followup_cost[firm[j]] if followed[j] else 0.0
+    lodged = np.zeros(m, dtype=np.bool_)
+    for j in range(m):
+        i = customer[j]
+        voiced = next_double(bitgen) < complaint_propensity[segment[i]] and failed[j]
+        lodged[j] = voiced or (failed[j] and followed[j])
+        if lodged[j]:
+            logs[4, firm[j]] += 1
+        else:
+            busy[i] = False
+    which = np.flatnonzero(lodged)
+    n_l = which.size
+    u_handle = draws(bitgen, n_l)
+    u_authority = draws(bitgen, n_l)
+    # the day's closed complaints: on the spot, then resolved by approval, then abandoned
+    n_book = book_customer.size
+    cap = n_l + n_book
+    out = (np.zeros((cap, 5), dtype=np.int64), np.zeros((cap, 3), dtype=np.float32))
+    n_out = 0
+    spot = np.zeros((3, n_firms))
+    into = np.zeros(n_l, dtype=np.bool_)
+    mgr = np.full(n_l, -1, dtype=np.int32)
+    for r in range(n_l):
+        j = which[r]
+        k = firm[j]
+        handled = u_handle[r] < handling[k]
+        if not handled:
+            logs[5, k] += 1
+            into[r] = True
+        elif u_authority[r] <= authority[k]:  # settled on the spot
+            _recover(n_out, customer[j], k, 0, sat_before[j], f32(skill64[j]), out,
+                     satisfaction, failures, busy, compensation, value, exp_speed,
+                     compensation_scale, w_speed, w_compensation, w_skill, paradox_threshold,
+                     paradox_gain, repeat_cap, spot)
+            n_out += 1
+        else:  # escalated to the employee's manager
+            into[r] = True
+            if staff[j] >= 0:
+                mgr[r] = staff_manager[staff[j]]
+    # into the book: escalated (manager >= 0) or ignored (-1)
+    new = which[into]
+    n_all = n_book + new.size
+    b_customer = np.concatenate((book_customer, customer[new]))
+    b_firm = np.concatenate((book_firm, firm[new].astype(np.int8)))
+    b_manager = np.concatenate((book_manager, mgr[into]))
+    b_age = np.concatenate((book_age, np.zeros(new.size, dtype=np.int32)))
+    b_level = np.concatenate((book_level, np.zeros(new.size, dtype=np.int32)))
+    b_sat = np.concatenate((book_sat, sat_before[new]))
+    b_skill = np.concatenate((book_skill, skill64[new].astype(np.float32)))
+    # approvals: each manager approves up to its slots of the oldest ready complaints
+    n_mgr = manager_firm.size
+    x = np.empty(n_mgr)
+    for g in range(n_mgr):
+        k = manager_firm[g]
+        x[g] = manager_capacity[k] * control_share[k] * (1.0 if team_size[g] > 0 else 0.0)
+    slots = stochastic_round(x, draws(bitgen, n_mgr))
+    ready = np.empty(n_all, dtype=np.bool_)
+    for r in range(n_all):
+        ready[r] = b_manager[r] >= 0 and b_age[r] >= (b_level[r] + 1) * level_delay_days[
+            b_firm[r]]
+    idx = np.flatnonzero(ready)
+    approved = first_k_per_group(b_manager[idx].astype(np.int64), b_age[idx], slots,
+                                 draws(bitgen, idx.size))
+    for r in idx[approved]:
+        b_level[r] += 1
+    resolved = np.empty(n_all, dtype=np.bool_)
+    abandoned = np.empty(n_all, dtype=np.bool_)
+    for r in range(n_all):
+        resolved[r] = b_manager[r] >= 0 and b_level[r] >= approval_levels[b_firm[r]]
+        abandoned[r] = not resolved[r] and b_age[r] >= patience_days[segment[b_customer[r]]]
+    approval = np.zeros((3, n_firms))
+    for r in np.flatnonzero(resolved):
+        _recover(n_out, b_customer[r], b_firm[r], b_age[r], b_sat[r], b_skill[r], out,
+                 satisfaction, failures, busy, compensation, value, exp_speed,
+                 compensation_scale, w_speed, w_compensation, w_skill, paradox_threshold,
+                 paradox_gain, repeat_cap, approval)
+        n_out += 1
+    penalty = f32(unresolved_penalty)
+    for r in np.flatnonzero(abandoned):
+        i = b_customer[r]
+        satisfaction[i] = max(satisfaction[i] - penalty, f32(0.0))
+        busy[i] = False
+        logs[10, b_firm[r]] += 1
+        _log_row(out, n_out, b_firm[r], i, b_age[r], False, failures[i] <= 1, 0.0, b_sat[r],
+                 satisfaction[i])
+        n_out += 1
+    for row, column in ((6, 0), (7, 1), (9, 2)):
+        logs[row] = spot[column] + approval[column]
+    logs[8] = spot[0]
+    # the complaints still open, a day older
+    open_ = ~(resolved | abandoned)
+    queue = np.zeros(n_mgr, dtype=np.int32)
+    for r in np.flatnonzero(open_):
+        b_age[r] += 1
+        if b_manager[r] >= 0:
+            queue[b_manager[r]] += 1
+            logs[11, b_firm[r]] += 1
+    book = (b_customer[open_], b_firm[open_], b_manager[open_], b_age[open_], b_level[open_],
+            b_sat[open_], b_skill[open_])
+    return logs, book, (out[0][:n_out], out[1][:n_out]), queue
