@@ -14,7 +14,8 @@ import pytest
 
 from tests import kernel_reference as ref
 from servsim.kernels.random import bitgen_address, next_double, next_float
-from servsim.kernels import jit
+from servsim.kernels import jit, service
+from servsim.mechanisms._common import first_k_per_group, stochastic_round
 from servsim.model import ServiceMarket
 
 CASES = {
@@ -109,3 +110,20 @@ def test_staff_day_equals_numpy(case):
 def m_index(name):
     from servsim.model import METRICS
     return METRICS.index(name)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_first_k_per_group_and_stochastic_round_equal_the_mechanisms(seed):
+    """The kernels' selection of the longest-waiting (ties by uniform) and rounding."""
+    g = np.random.default_rng(seed)
+    n, groups = int(g.integers(0, 400)), int(g.integers(1, 6))
+    group = g.integers(0, groups, n)
+    priority = g.integers(0, 4, n).astype(np.int32)  # many ties
+    u = g.random(n)
+    u[: n // 3] = u[0] if n else 0.0  # ties in u too: broken by position
+    x = g.random(groups) * 5
+    ur = g.random(groups)
+    assert same(service.stochastic_round(x, ur), stochastic_round(x, ur))
+    slots = stochastic_round(x, ur)
+    assert same(service.first_k_per_group(group, priority, slots, u),
+                first_k_per_group(group, priority, slots, u))

@@ -21,21 +21,19 @@ import pandas as pd
 
 from servsim.agents import CustomerAgent, FirmAgent, ManagerAgent, StaffAgent
 from servsim.firms import firm_table, segment_table
-from servsim.kernels import service
+from servsim.kernels import books, market, service
 from servsim.kernels.census import census_day
 from servsim.kernels.choice import adoption_and_stages, defection
 from servsim.kernels.random import bitgen_address
 from servsim.kernels.staff import staff_day
 from servsim.kernels.word_of_mouth import attitudes_and_fade, talkers
-from servsim.mechanisms import accounting, adoption, expectations, needs
-from servsim.mechanisms._common import below_rate, logit
+from servsim.mechanisms import adoption, expectations, needs
+from servsim.mechanisms._common import logit
 from servsim.network import build_network, row_lookup
 from servsim.params import Params, make_params
-from servsim.results import COST_SOURCES, REVENUE_SOURCES, STEP_COLUMNS
+from servsim.results import STEP_COLUMNS
 from servsim.state import (
     ADVOCATE,
-    LAPSED,
-    LOYAL,
     NEVER,
     NEW,
     NO_FIRM,
@@ -46,7 +44,6 @@ from servsim.state import (
     Staff,
     empty_complaints,
     empty_requests,
-    is_active,
 )
 
 METRICS = [c for c in STEP_COLUMNS if c not in ("day", "firm")]
@@ -59,6 +56,12 @@ OUTCOME_COLUMNS = ("failures", "quality", "cost_encounters", "cost_followup", "c
                    "complaints_ignored", "recoveries", "recovery_days", "recoveries_on_spot",
                    "cost_compensation", "complaints_abandoned", "complaint_queue")
 """The day-log columns :func:`servsim.kernels.service.outcomes` returns, in order."""
+_BOOKS_COLS = tuple(_M[name] for name in books.BOOKS_COLUMNS)
+_RECORD_COLS = tuple(
+    tuple(_M[name] for name in names)
+    for names in (books.RECORD_COLUMNS, [name for name, _ in books.STAGE_COLUMNS],
+                  books.REVENUE_COLUMNS, books.COST_COLUMNS)
+)
 PURCHASE_COLUMNS = ("revenue_purchases", "revenue_premium", "revenue_crossbuy", "cost_goods")
 """The day-log columns of :func:`servsim.mechanisms.accounting.purchase_amounts`, in order."""
 TALK_BINS = 10
@@ -231,7 +234,7 @@ class ServiceMarket(mesa.Model):
             c = self.c
             census, self._census_sums = census_day(
                 c.firm, c.stage, c.segment, c.contract, c.satisfaction, c.expectation,
-                self.n_firms, len(self.seg.share), PROMOTER, DETRACTOR, NEW, ADVOCATE,
+                self.n_firms, len(self.seg.share), PROMOTER, DETRACTOR,
             )
             self._census = census
         return census
@@ -283,56 +286,39 @@ class ServiceMarket(mesa.Model):
 
     # 1 ----------------------------------------------------------------------
     def expectations_step(self) -> None:
-        """Market norm drifts toward what firms offer; ads pull expectations to promises."""
-        f, c, b = self.firms, self.c, self.b
-        counts = self._counts_fs  # (F, S) active customers
-        tot = counts.sum(axis=0)
-        offered = np.where(
-            tot > 0,
-            (counts * f.service_level).sum(axis=0) / np.maximum(tot, 1),
-            f.service_level.mean(axis=0),
+        """Market norm drifts toward what firms offer; ads pull expectations to promises.
+
+        Compiled (:func:`servsim.kernels.market.expectations`):
+        :func:`~servsim.mechanisms.expectations.update_norm` with the quality offered to
+        each segment's active customers, then
+        :func:`~servsim.mechanisms.expectations.pull_expectation` for everyone.
+        """
+        f, m = self.firms, self.params.market
+        market.expectations(
+            self._counts_fs, f.service_level, self.norm, m.expectation_drift / 365.0,
+            m.norm_adaptation, f.advertising, self.b.advertising_pull, f.promised,
+            self._fs_row, self.c.expectation,
         )
-        self.norm = expectations.update_norm(
-            self.norm,
-            offered,
-            self.params.market.expectation_drift / 365.0,
-            self.params.market.norm_adaptation,
-        )
-        # pull_expectation is linear in E: E' = E + rate (target - E), with rate and target
-        # per (firm, segment): two small tables, gathered by each customer's table row
-        n_seg = len(self.seg.share)
-        rate = (b.advertising_pull * f.advertising[:, None]
-                + self.params.market.norm_adaptation) * np.ones((1, n_seg))
-        target = expectations.pull_expectation(
-            np.zeros_like(f.promised), f.promised, self.norm[None, :],
-            f.advertising[:, None], b.advertising_pull, self.params.market.norm_adaptation,
-        ) / np.where(rate > 0, rate, 1.0)
-        k = self._fs_row
-        rate32, target32 = rate.astype(np.float32).ravel(), target.astype(np.float32).ravel()
-        e = target32.take(k)
-        e -= c.expectation  # E + rate (target - E), in place
-        e *= rate32[0] if (rate32 == rate32[0]).all() else rate32.take(k)  # one rate: no gather
-        e += c.expectation
-        c.expectation = np.clip(e, 0.0, 1.0, out=e)
 
     # 2 ----------------------------------------------------------------------
     def needs_step(self) -> np.ndarray:
-        """Needs arise among customers with nothing open; count proactive contacts."""
-        c = self.c
-        u = self.rng.random(self.n, dtype=np.float32)
-        rate = self.seg.need_rate.astype(np.float32)
-        # only the few customers whose draw is below their segment's rate can need service
-        cand = below_rate(u, rate, c.segment)
-        eligible = is_active(c.stage[cand]) & ~c.busy[cand]
-        new = cand[needs.arise(u[cand], rate[c.segment[cand]], eligible)]
-        c.busy[new] = True
-        self.requests.append(
-            customer=new.astype(np.int64),
-            firm=c.firm[new],
-            wait=np.zeros(new.size, dtype=np.int32),
+        """Needs arise among customers with nothing open; count proactive contacts.
+
+        Compiled (:func:`servsim.kernels.market.needs`,
+        :func:`~servsim.mechanisms.needs.arise`); proactive contacts are numpy's
+        binomial draws (:func:`~servsim.mechanisms.needs.proactive_contacts`), drawn only
+        when a firm has contracts to serve (a binomial of 0 trials draws nothing).
+        """
+        c, F = self.c, self.n_firms
+        new, contracts = market.needs(
+            bitgen_address(self.rng), self.seg.need_rate.astype(np.float32), c.segment,
+            c.stage, c.busy, c.firm, c.contract, F,
         )
-        contracts = np.bincount(c.firm[c.contract].astype(np.int64), minlength=self.n_firms)
+        self.requests.append(customer=new, firm=c.firm[new],
+                             wait=np.zeros(new.size, dtype=np.int32))
         self.log[:, _M["contracts"]] = contracts
+        if not (contracts * self.firms.proactive_rate).any():
+            return np.zeros(F, dtype=np.int64)
         return needs.proactive_contacts(self.rng, contracts, self.firms.proactive_rate)
 
     # 3 ----------------------------------------------------------------------
@@ -430,7 +416,8 @@ class ServiceMarket(mesa.Model):
         """
         c, b, F = self.c, self.b, self.n_firms
         talks, positive, category = talkers(
-            bitgen_address(self.rng), c.satisfaction, c.firm, F,
+            bitgen_address(self.rng), c.satisfaction, c.satisfaction.min(initial=1),
+            c.satisfaction.max(initial=0), c.firm, F,
             b.wom_neutral, b.wom_base, b.wom_positive, b.wom_negative,
         )
         if self.diagnostics:
@@ -547,21 +534,13 @@ class ServiceMarket(mesa.Model):
 
     # 9 ----------------------------------------------------------------------
     def books_step(self, proactive: np.ndarray) -> None:
-        """Service revenue and the day's costs by source."""
-        f, L = self.firms, self.log
-        L[:, _M["revenue_service"]] = (
-            L[:, _M["contracts"]] * f.contract_fee + L[:, _M["encounters"]] * f.service_fee
-        )
-        staff_n = np.bincount(self.s.firm[self.s.active].astype(np.int64), minlength=self.n_firms)
-        mgr_n = np.bincount(
-            self.m.firm[self.m.team_size > 0].astype(np.int64), minlength=self.n_firms
-        )
-        L[:, _M["cost_wages"]], L[:, _M["cost_training"]] = accounting.staff_costs(
-            staff_n, mgr_n, f.wage, f.training, f.training_cost
-        )
-        L[:, _M["cost_proactive"]] = proactive * f.proactive_cost
-        L[:, _M["cost_advertising"]] = accounting.advertising_cost(
-            f.advertising, f.advertising_cost, self.n
+        """Service revenue and the day's costs by source
+        (:mod:`servsim.mechanisms.accounting`; compiled: :func:`servsim.kernels.books.books`)."""
+        f, s, m = self.firms, self.s, self.m
+        books.books(
+            self.log, _BOOKS_COLS, proactive, self.n, s.firm, s.active, m.firm, m.team_size,
+            f.contract_fee, f.service_fee, f.wage, f.training, f.training_cost,
+            f.proactive_cost, f.advertising, f.advertising_cost,
         )
 
     # 10 ---------------------------------------------------------------------
@@ -600,43 +579,18 @@ class ServiceMarket(mesa.Model):
         return self._customer_census()[1:, NEW : ADVOCATE + 1].sum(axis=(1, 3, 4))
 
     def record(self) -> None:
-        """Close the day's books and store the (firm x metric) row block."""
-        s, L, F = self.s, self.log, self.n_firms
-        census = self._customer_census()
-        stages = census.sum(axis=(2, 3, 4))  # (firm + 1, stage)
-        L[:, _M["prospects"]] = stages[0].sum()
-        stages = stages[1:]
-        for code, name in ((NEW, "new"), (2, "repeat"), (LOYAL, "loyal"),
-                           (ADVOCATE, "advocate"), (LAPSED, "lapsed")):
-            L[:, _M[f"customers_{name}"]] = stages[:, code]
-        active_n = stages[:, NEW : ADVOCATE + 1].sum(axis=1)
-        L[:, _M["customers"]] = active_n
-        L[:, _M["share"]] = active_n / max(active_n.sum(), 1)
-        by_class = census[1:, NEW : ADVOCATE + 1]  # active customers of each firm
-        self._counts_fs = self._firm_segment_counts()
-        # means over each firm's active customers, summed in float64 in customer order
-        sums = self._census_sums
-        for row, name in enumerate(("satisfaction", "expectation")):
-            L[:, _M[name]] = np.divide(sums[row], active_n, out=np.full(F, np.nan),
-                                       where=active_n > 0)
-        promoters = by_class[..., 1].sum(axis=(1, 2, 3))
-        detractors = by_class[..., 2].sum(axis=(1, 2, 3))
-        L[:, _M["recommend_score"]] = np.divide(
-            100.0 * (promoters - detractors), active_n, out=np.full(F, np.nan),
-            where=active_n > 0,
+        """Close the day's books and store the (firm x metric) row block.
+
+        Counts, shares and the NPS-style score come from the census; means of
+        satisfaction and expectation from its firm sums (compiled:
+        :func:`servsim.kernels.books.record`).
+        """
+        s, L = self.s, self.log
+        books.record(
+            L, *_RECORD_COLS, self._customer_census(), self._census_sums, self._counts_fs,
+            s.firm, s.active, s.morale, s.skill, self.norm, self.seg.share,
+            books.STAGE_CODES,
         )
-        rec = L[:, _M["recoveries"]]
-        L[:, _M["recovery_days"]] = np.divide(
-            L[:, _M["recovery_days"]], rec, out=np.full(F, np.nan), where=rec > 0
-        )
-        L[:, _M["revenue"]] = sum(L[:, _M[f"revenue_{x}"]] for x in REVENUE_SOURCES)
-        L[:, _M["cost"]] = sum(L[:, _M[f"cost_{x}"]] for x in COST_SOURCES)
-        L[:, _M["profit"]] = L[:, _M["revenue"]] - L[:, _M["cost"]]
-        sf = s.firm[s.active].astype(np.int64)
-        L[:, _M["staff"]] = np.bincount(sf, minlength=F)
-        L[:, _M["staff_morale"]] = _mean_by(sf, s.morale[s.active].astype(np.float64), F)
-        L[:, _M["staff_skill"]] = _mean_by(sf, s.skill[s.active].astype(np.float64), F)
-        L[:, _M["market_norm"]] = float((self.norm * self.seg.share).sum())
         if self.day < len(self.records):
             self.records[self.day] = L
         else:  # ran past sim.days: grow the record
@@ -665,11 +619,3 @@ class ServiceMarket(mesa.Model):
         df = pd.DataFrame({k: np.concatenate([b[k] for b in self.recovery_log]) for k in cols})
         df["firm"] = np.array(self.firms.names, dtype=object)[df["firm"].to_numpy()]
         return df
-
-
-def _mean_by(group: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
-    """Mean of ``values`` per group code in ``range(n)`` (NaN for empty groups)."""
-    counts = np.bincount(group, minlength=n)
-    sums = np.bincount(group, weights=values, minlength=n)
-    return np.divide(sums, counts, out=np.full(n, np.nan), where=counts > 0)
-

@@ -19,6 +19,9 @@ from __future__ import annotations
 import math
 
 import numba
+import numpy as np
+
+from servsim.state import ADVOCATE, NEW
 
 jit = numba.njit(cache=True, error_model="numpy", nogil=True)
 """How every kernel is compiled: cached on disk next to the source, numpy's
@@ -26,6 +29,40 @@ division semantics (inf/nan, no exceptions), no fast-math (IEEE results)."""
 
 
 @numba.njit(cache=True, error_model="numpy", inline="always")
+def is_active(stage) -> bool:
+    """Whether a stage code is new, repeat, loyal or advocate (one unsigned compare,
+    no branch: ``stage - NEW`` wraps around below NEW)."""
+    return np.uint8(stage - NEW) <= np.uint8(ADVOCATE - NEW)
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always")
 def expit(x: float) -> float:
     """scipy.special.expit for float64: ``1 / (1 + exp(-x))``."""
     return 1.0 / (1.0 + math.exp(-x))
+
+
+@numba.njit(cache=True, error_model="numpy")
+def row_sum(a):
+    """``a.sum()`` of a contiguous float64 array as numpy adds it: pairwise, blocks of up
+    to 128 with 8 accumulators."""
+    n = a.size
+    if n < 8:
+        s = 0.0
+        for x in a:
+            s += x
+        return s
+    if n > 128:
+        half = n // 2
+        half -= half % 8
+        return row_sum(a[:half]) + row_sum(a[half:])
+    r = a[:8].copy()
+    i = 8
+    while i + 8 <= n:
+        for j in range(8):
+            r[j] += a[i + j]
+        i += 8
+    s = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+    while i < n:
+        s += a[i]
+        i += 1
+    return s

@@ -11,39 +11,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from servsim.kernels import expit, jit
+from servsim.kernels import expit, is_active, jit, row_sum
 from servsim.kernels.random import next_double, next_float
 from servsim.state import ADVOCATE, LAPSED, LOYAL, NEW, REPEAT
 
 f32 = np.float32
-
-
-@jit
-def is_active(stage):
-    """Whether a stage code is new, repeat, loyal or advocate."""
-    return NEW <= stage <= ADVOCATE
-
-
-@jit
-def row_sum(a):
-    """``a.sum()`` of a short float64 row as numpy adds it (pairwise, 8 accumulators)."""
-    n = a.size
-    if n < 8:
-        s = 0.0
-        for x in a:
-            s += x
-        return s
-    r = a[:8].copy()
-    i = 8
-    while i + 8 <= n:
-        for j in range(8):
-            r[j] += a[i + j]
-        i += 8
-    s = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
-    while i < n:
-        s += a[i]
-        i += 1
-    return s
 
 
 @jit
@@ -78,13 +50,13 @@ def defection(bitgen, stage, segment, firm, satisfaction, attitude, purchase_rat
     n_pool = n_buy = 0
     for i in range(n):
         u = next_float(bitgen)
-        if is_active(stage[i]):
-            if u < purchase_rate[segment[i]]:
+        active = is_active(stage[i])
+        pool[n_pool] = i  # kept only if not active (no branch to mispredict)
+        n_pool += not active
+        if u < purchase_rate[segment[i]]:  # rarely true first: a predictable branch
+            if active:
                 buyers[n_buy] = i
                 n_buy += 1
-        else:
-            pool[n_pool] = i
-            n_pool += 1
     buyers = buyers[:n_buy]
     defect = np.zeros(n_buy, dtype=np.bool_)
     churn = np.zeros(n_firms)
@@ -274,6 +246,5 @@ def adoption_and_stages(
     _new_customers(movers, target, *args)
     _new_customers(adopters[:n_adopt], chosen, *args)
     for i in range(stage.size):
-        if is_active(stage[i]):
-            tenure[i] += 1
+        tenure[i] += is_active(stage[i])
     return keep, revenue, acquisitions

@@ -13,8 +13,11 @@ f32 = np.float32
 
 
 @jit
-def talkers(bitgen, satisfaction, firm, n_firms, neutral, base, positive, negative):
+def talkers(bitgen, satisfaction, low, high, firm, n_firms, neutral, base, positive,
+            negative):
     """Who talks today (one float32 uniform per customer, as ``rng.random(n, float32)``).
+
+    ``low`` and ``high`` bound everybody's satisfaction (its min and max).
 
     Returns (talkers ascending, positive?, message category: ``firm`` if positive,
     ``n_firms + firm`` if negative).
@@ -22,17 +25,30 @@ def talkers(bitgen, satisfaction, firm, n_firms, neutral, base, positive, negati
     n = satisfaction.size
     s_n, b, p, q = f32(neutral), f32(base), f32(positive), f32(negative)
     up_scale, down_scale = f32(1.0 - neutral), f32(neutral)
+
+    def tau(s):  # talk_probability in float32, as numpy computes it
+        up = max(s - s_n, f32(0.0)) / up_scale
+        down = max(s_n - s, f32(0.0)) / down_scale
+        return min(max(b + p * up + q * down, f32(0.0)), f32(1.0))
+
+    # tau is U-shaped in S (falls to s_n, then rises, each piece monotone in float32
+    # too): nobody's exceeds its value at the lowest or the highest S, so only the
+    # draws below that bound (noted without a branch) need their tau
+    bound = max(tau(low), tau(high))
     who = np.empty(n, dtype=np.int64)
+    draw = np.empty(n, dtype=np.float32)
     m = 0
     for i in range(n):
         u = next_float(bitgen)
-        s = satisfaction[i]
-        up = max(s - s_n, f32(0.0)) / up_scale
-        down = max(s_n - s, f32(0.0)) / down_scale
-        tau = min(max(b + p * up + q * down, f32(0.0)), f32(1.0))
-        if firm[i] >= 0 and u < tau:
-            who[m] = i
-            m += 1
+        who[m], draw[m] = i, u
+        m += u < bound
+    talking = 0
+    for j in range(m):
+        i = who[j]
+        if firm[i] >= 0 and draw[j] < tau(satisfaction[i]):
+            who[talking] = i
+            talking += 1
+    m = talking
     who = who[:m].copy()
     good = np.empty(m, dtype=np.bool_)
     category = np.empty(m, dtype=np.int64)
@@ -47,33 +63,34 @@ def talkers(bitgen, satisfaction, firm, n_firms, neutral, base, positive, negati
 def hear(indptr, indices, talkers, category, k, slot, inverse_degree):
     """:meth:`servsim.network.Network.heard_by` on a CSR pattern.
 
-    Rows in order of first hearing; ``slot[i]`` is left holding hearer i's row.
-    Each hearing adds 1 to its cell; a row is then scaled by ``1/deg`` (float32),
-    which is ``c/deg`` rounded once for c hearings.
+    One pass over the talkers' ties: a hearer met for the first time gets the next
+    row (``slot[i]`` is left holding hearer i's row); each hearing adds 1 to its
+    cell; each row is then scaled by ``1/deg`` (float32), which is ``c/deg``
+    rounded once for c hearings.
     """
     total = 0
     for t in talkers:
         total += indptr[t + 1] - indptr[t]
     rows = np.empty(total, dtype=np.int64)
+    scale = np.empty(total, dtype=np.float32)
+    shares = np.zeros((total, k), dtype=np.float32)
     n_rows = 0
-    for t in talkers:
-        for e in range(indptr[t], indptr[t + 1]):
-            h = indices[e]
-            pos = slot[h]
-            if not (0 <= pos < n_rows and rows[pos] == h):
-                slot[h] = n_rows
-                rows[n_rows] = h
-                n_rows += 1
-    shares = np.zeros((n_rows, k), dtype=np.float32)
     for j in range(talkers.size):
         t, c = talkers[j], category[j]
         for e in range(indptr[t], indptr[t + 1]):
-            shares[slot[indices[e]], c] += f32(1.0)
+            h = indices[e]
+            r = slot[h]
+            if not (0 <= r < n_rows and rows[r] == h):  # first hearing of h today
+                r = n_rows
+                slot[h] = r
+                rows[r] = h
+                scale[r] = inverse_degree[h]
+                n_rows += 1
+            shares[r, c] += f32(1.0)
     for r in range(n_rows):
-        w = inverse_degree[rows[r]]
         for c in range(k):
-            shares[r, c] *= w
-    return rows[:n_rows].copy(), shares
+            shares[r, c] *= scale[r]
+    return rows[:n_rows], shares[:n_rows]
 
 
 @jit

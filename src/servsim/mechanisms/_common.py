@@ -40,15 +40,3 @@ def first_k_per_group(
     chosen = np.empty(order.size, dtype=bool)
     chosen[order] = rank < slots[g_sorted]
     return chosen
-
-
-def below_rate(u: np.ndarray, rate: np.ndarray, group: np.ndarray) -> np.ndarray:
-    """Indices i (ascending) where ``u[i] < rate[group[i]]``: who a Bernoulli draw selects.
-
-    Equal to ``np.flatnonzero(u < rate[group])``, but the per-item rate is looked up
-    only for the few draws below the largest rate (rates are small daily
-    probabilities), which saves a gather over the whole population.  ``u`` and
-    ``rate`` must share a dtype for the comparison to be the same.
-    """
-    cand = np.flatnonzero(u < rate.max())
-    return cand[u[cand] < rate[group[cand]]]
