@@ -14,6 +14,7 @@ Customer views exist only up to ``sim.customer_agents_max`` customers.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import mesa
 import numpy as np
@@ -25,7 +26,7 @@ from servsim.kernels import books, market, service
 from servsim.kernels.census import census_day
 from servsim.kernels.choice import adoption_and_stages, defection
 from servsim.kernels.random import bitgen_address
-from servsim.kernels.staff import staff_day
+from servsim.kernels.staff import staff_day, staff_target
 from servsim.kernels.word_of_mouth import attitudes_and_fade, talkers
 from servsim.mechanisms import adoption, expectations, needs
 from servsim.mechanisms._common import logit
@@ -40,6 +41,7 @@ from servsim.state import (
     PROSPECT,
     ComplaintBook,
     Customers,
+    RequestQueue,
     Managers,
     Staff,
     empty_complaints,
@@ -62,10 +64,42 @@ _RECORD_COLS = tuple(
     for names in (books.RECORD_COLUMNS, [name for name, _ in books.STAGE_COLUMNS],
                   books.REVENUE_COLUMNS, books.COST_COLUMNS)
 )
+_ENCOUNTER_COLS = (_M["encounters"], _M["wait_days"], _M["waiting"])
+_OUTCOME_COLS = tuple(_M[name] for name in OUTCOME_COLUMNS)
+_WOM_COLS = (_M["wom_positive"], _M["wom_negative"])
+_STAFF_COLS = tuple(_M[name] for name in ("internal_service", "staff_quits", "staff_hires",
+                                           "cost_hiring", "manager_coaching"))
 PURCHASE_COLUMNS = ("revenue_purchases", "revenue_premium", "revenue_crossbuy", "cost_goods")
 """The day-log columns of :func:`servsim.mechanisms.accounting.purchase_amounts`, in order."""
+_PURCHASE_COLS = tuple(_M[name] for name in PURCHASE_COLUMNS)
 TALK_BINS = 10
 """Satisfaction bins of the word-of-mouth diagnostics."""
+
+
+@dataclass(frozen=True)
+class _Constants:
+    """Values derived once from the parameters (read at construction) for the kernels."""
+
+    need_rate32: np.ndarray  # float32 daily need probability by segment
+    purchase_rate32: np.ndarray  # float32 daily purchase probability by segment
+    proactive: bool  # some firm makes proactive contacts
+    logit_base_failure: float
+    logit_churn_base: float
+    logit_quit_base: float
+    exp_speed: np.ndarray  # exp(-days / recovery_speed_days) for days 0..max patience + 1
+
+    @classmethod
+    def of(cls, b, seg, firms) -> _Constants:
+        days = np.arange(int(seg.patience_days.max(initial=0)) + 2, dtype=np.float64)
+        return cls(
+            need_rate32=seg.need_rate.astype(np.float32),
+            purchase_rate32=seg.purchase_rate.astype(np.float32),
+            proactive=bool((firms.proactive_rate > 0).any()),
+            logit_base_failure=logit(b.base_failure),
+            logit_churn_base=logit(b.churn_base),
+            logit_quit_base=logit(b.quit_base),
+            exp_speed=np.exp(-days / b.recovery_speed_days),  # numpy's exp, as recovery_quality
+        )
 
 
 class ServiceMarket(mesa.Model):
@@ -91,6 +125,7 @@ class ServiceMarket(mesa.Model):
         self.b = params.behaviour
         self.seg = segment_table(params)
         self.firms = firm_table(params, self.seg)
+        self._constants = _Constants.of(self.b, self.seg, self.firms)
         self.n = params.sim.n_customers
         self.n_firms = self.firms.n
         self.day = 0
@@ -122,8 +157,9 @@ class ServiceMarket(mesa.Model):
         (``TALK_BINS`` equal bins of [0, 1]); filled only when ``diagnostics``."""
         self.diagnostics = diagnostics
         self.log = np.zeros((self.n_firms, len(METRICS)))
-        self.recovery_log: list[dict] = []
-        """Closed complaints, one dict of columns per batch — see :meth:`recovery_table`."""
+        self.recovery_log: list[tuple[int, np.ndarray, np.ndarray]] = []
+        """Closed complaints, one (day, int columns, float columns) batch per day — see
+        :meth:`recovery_table` (and :func:`servsim.kernels.service.outcomes`)."""
         self._counts_fs = self._firm_segment_counts()
         self._make_views()
 
@@ -210,13 +246,8 @@ class ServiceMarket(mesa.Model):
     def _staff_target(self) -> np.ndarray:
         """Staff each firm aims for: its ratio to customers, plus the people its
         proactive contract work needs (``contracts * proactive_rate / capacity``)."""
-        f = self.firms
-        census = self._customer_census()[1:]  # firms' rows (row 0: never adopted)
-        customers = census[:, NEW : ADVOCATE + 1].sum(axis=(1, 2, 3, 4))
-        contracts = census[:, :, :, 1].sum(axis=(1, 2, 3))
-        need = (f.staff_per_1000 * customers / 1000
-                + contracts * f.proactive_rate / self.b.staff_capacity)
-        return np.maximum(1, np.ceil(need)).astype(int)
+        return staff_target(self._customer_census(), self.firms.staff_per_1000,
+                            self.firms.proactive_rate, self.b.staff_capacity)
 
     def _customer_census(self) -> np.ndarray:
         """Customers counted by (firm + 1, stage, segment, contract, satisfaction class).
@@ -309,16 +340,14 @@ class ServiceMarket(mesa.Model):
         binomial draws (:func:`~servsim.mechanisms.needs.proactive_contacts`), drawn only
         when a firm has contracts to serve (a binomial of 0 trials draws nothing).
         """
-        c, F = self.c, self.n_firms
-        new, contracts = market.needs(
-            bitgen_address(self.rng), self.seg.need_rate.astype(np.float32), c.segment,
-            c.stage, c.busy, c.firm, c.contract, F,
+        c, q, k = self.c, self.requests, self._constants
+        queue, contracts = market.needs(
+            bitgen_address(self.rng), k.need_rate32, c.segment, c.stage, c.busy, c.firm,
+            c.contract, self.n_firms, q.customer, q.firm, q.wait, self.log, _M["contracts"],
         )
-        self.requests.append(customer=new, firm=c.firm[new],
-                             wait=np.zeros(new.size, dtype=np.int32))
-        self.log[:, _M["contracts"]] = contracts
-        if not (contracts * self.firms.proactive_rate).any():
-            return np.zeros(F, dtype=np.int64)
+        self.requests = RequestQueue(*queue)
+        if not k.proactive or not contracts.any():
+            return np.zeros(self.n_firms, dtype=np.int64)
         return needs.proactive_contacts(self.rng, contracts, self.firms.proactive_rate)
 
     # 3 ----------------------------------------------------------------------
@@ -333,18 +362,14 @@ class ServiceMarket(mesa.Model):
         failure uniforms and quality noise.
         """
         s, q, b = self.s, self.requests, self.b
-        (cust, firm, wait, staff_idx, gave_up, served, keep, self.overload, logs,
-         u_fail) = service.encounters(
+        cust, firm, wait, staff_idx, gave_up, u_fail, self.overload, queue = service.encounters(
             bitgen_address(self.rng), q.customer, q.firm, q.wait, proactive, s.active,
             s.morale, s.firm, s.encounters_today, b.staff_capacity, b.productivity_morale,
-            self.seg.patience_days, self.c.segment,
+            self.seg.patience_days, self.c.segment, self.log, _ENCOUNTER_COLS,
         )
-        for row, name in enumerate(("encounters", "wait_days", "waiting")):
-            self.log[:, _M[name]] = logs[row]
-        q.keep(keep)
-        q.wait += 1
+        self.requests = RequestQueue(*queue)
         return {"customer": cust, "firm": firm, "wait": wait, "staff": staff_idx,
-                "gave_up": gave_up, "served": served, "u_fail": u_fail,
+                "gave_up": gave_up, "u_fail": u_fail,
                 "noise": self.rng.normal(0.0, b.quality_noise, cust.size)}
 
     # 4-6 --------------------------------------------------------------------
@@ -364,10 +389,7 @@ class ServiceMarket(mesa.Model):
            (:mod:`~servsim.mechanisms.recovery`), complaints waited out are abandoned.
         """
         c, s, f, b, book = self.c, self.s, self.firms, self.b, self.complaints
-        # recovery speed exp(-days / tau) for every age a complaint can have, by numpy
-        exp_speed = np.exp(-np.arange(book.age.max(initial=0) + 1, dtype=np.float64)
-                           / b.recovery_speed_days)
-        logs, columns, (ints, floats), self.m.queue = service.outcomes(
+        columns, (ints, floats), self.m.queue = service.outcomes(
             bitgen_address(self.rng), self.day, enc["customer"], enc["firm"], enc["wait"],
             enc["staff"], enc["gave_up"], enc["u_fail"], enc["noise"], self.overload,
             c.segment, c.satisfaction, c.expectation, c.contract, c.failures,
@@ -380,30 +402,19 @@ class ServiceMarket(mesa.Model):
             f.compensation, f.level_delay_days, f.approval_levels, f.manager_capacity,
             f.control_share, self.seg.complaint_propensity, self.seg.patience_days,
             self.norm,
-            b.novice_skill, logit(b.base_failure), b.failure_skill, b.failure_morale,
+            b.novice_skill, self._constants.logit_base_failure, b.failure_skill, b.failure_morale,
             b.failure_level, b.failure_overload, b.skill_weight, b.morale_weight,
             b.wait_penalty, b.failure_severity, b.failure_memory_days,
             b.wom_neutral, b.satisfaction_gain, b.loss_aversion, b.tolerance, b.norm_weight,
             b.satisfaction_memory, b.expectation_learning,
-            exp_speed, b.compensation_scale, b.recovery_weight_speed,
+            self._constants.exp_speed, b.compensation_scale, b.recovery_weight_speed,
             b.recovery_weight_compensation, b.recovery_weight_skill,
             b.paradox_threshold, b.paradox_gain, b.repeat_failure_cap, b.unresolved_penalty,
+            self.log, _OUTCOME_COLS,
         )
-        for row, name in enumerate(OUTCOME_COLUMNS):
-            self.log[:, _M[name]] = logs[row]
         self.complaints = ComplaintBook(*columns)
         if len(ints):
-            self.recovery_log.append({
-                "day": np.full(len(ints), self.day + 1, dtype=np.int32),
-                "firm": ints[:, 0].astype(np.int16),
-                "customer": ints[:, 1],
-                "days": ints[:, 2].astype(np.int32),
-                "resolved": ints[:, 3].astype(bool),
-                "first_failure": ints[:, 4].astype(bool),
-                "recovery_quality": floats[:, 0],
-                "sat_before": floats[:, 1],
-                "sat_after": floats[:, 2],
-            })
+            self.recovery_log.append((self.day + 1, ints, floats))
 
     # 7 ----------------------------------------------------------------------
     def word_of_mouth_step(self) -> None:
@@ -432,12 +443,11 @@ class ServiceMarket(mesa.Model):
         rows, heard = self.network.heard_by(talks, category, 2 * F)
         self._wom_call = self.network.heard_by_calls
         self._wom_rows, self._wom_pos = rows, np.ascontiguousarray(heard[:, :F])
-        reach = attitudes_and_fade(
+        attitudes_and_fade(
             c.attitude, rows, heard, b.wom_attitude, b.attitude_decay, talks, positive,
             c.firm, self.network.degree, c.stage, c.satisfaction, b.wom_neutral,
+            self.log, _WOM_COLS,
         )
-        self.log[:, _M["wom_positive"]] = reach[0]
-        self.log[:, _M["wom_negative"]] = reach[1]
 
     # 8 ----------------------------------------------------------------------
     def choice_step(self) -> None:
@@ -460,40 +470,35 @@ class ServiceMarket(mesa.Model):
         """
         c, f, b, seg, F = self.c, self.firms, self.b, self.seg, self.n_firms
         bitgen = bitgen_address(self.rng)
-        pool, buyers, defect, switch, churn = defection(
+        pool, buyers, defect, switch, movers = defection(
             bitgen, c.stage, c.segment, c.firm, c.satisfaction, c.attitude,
-            seg.purchase_rate.astype(np.float32), f.price, seg.price_sensitivity,
-            logit(b.churn_base), b.wom_neutral, b.churn_satisfaction, b.churn_attitude,
-            b.churn_price, b.switch_share,
+            self._constants.purchase_rate32, f.price, seg.price_sensitivity,
+            self._constants.logit_churn_base, b.wom_neutral, b.churn_satisfaction,
+            b.churn_attitude, b.churn_price, b.switch_share, self.log, _M["churn"],
         )
-        self.log[:, _M["churn"]] = churn
-        movers = buyers[defect][switch]
         weights = np.zeros((movers.size, F))
         if movers.size:
             util = self._utility(movers)
             weights = np.exp(util - util.max(axis=1, keepdims=True))
             weights[np.arange(movers.size), c.firm[movers].astype(np.int64)] = 0.0
-        adv, p, q = f.advertising, self.params.market.innovation, self.params.market.imitation
-        top = self._wom_pos.max(axis=0, initial=0)[None, :]  # everybody else's is 0
-        bound = adoption.adopt_probability(adoption.hazards(adv, top, p, q))[0] * (1 + 1e-9)
-        keep, revenue, acquisitions = adoption_and_stages(
+        keep, dropped = adoption_and_stages(
             bitgen, pool, buyers, defect, switch, weights,
             c.firm, c.segment, c.stage, c.satisfaction, c.expectation, c.attitude, c.value,
             c.tenure, c.failures, c.contract, c.busy, self._fs_row,
             self.requests.customer,
             self._wom_rows, self._wom_pos, self._wom_slot(),
-            f.price, f.loyalty_premium, f.cross_buy, f.contract_uptake, f.promised, adv,
+            f.price, f.loyalty_premium, f.cross_buy, f.contract_uptake, f.promised,
+            f.advertising,
             seg.price_sensitivity, self.norm,
             self.params.market.cost_of_goods, b.repeat_threshold, b.loyal_threshold,
             b.advocate_threshold, b.loyal_tenure_days,
-            p, q, float(bound), b.utility_quality, b.utility_price, b.utility_attitude,
+            self.params.market.innovation, self.params.market.imitation,
+            b.utility_quality, b.utility_price, b.utility_attitude,
             b.outside_utility, b.promise_weight, b.initial_satisfaction,
+            self.log, _PURCHASE_COLS, _M["acquisitions"],
         )
-        if not keep.all():
+        if dropped:
             self.requests.keep(keep)
-        for j, name in enumerate(PURCHASE_COLUMNS):
-            self.log[:, _M[name]] += revenue[:, j]
-        self.log[:, _M["acquisitions"]] += acquisitions
         self._census = None  # stages, firms and contracts changed
 
     def pos_in_of(self, who: np.ndarray) -> np.ndarray:
@@ -551,7 +556,7 @@ class ServiceMarket(mesa.Model):
         formulas of :mod:`servsim.mechanisms.staff` and :mod:`servsim.mechanisms.encounters`.
         """
         s, m, f, b = self.s, self.m, self.firms, self.b
-        isq, quits, hires, coaching = staff_day(
+        staff_day(
             bitgen_address(self.rng),
             s.firm, s.manager, s.active, s.skill, s.morale, s.tenure, s.vacancy_days,
             s.encounters_today,
@@ -562,15 +567,10 @@ class ServiceMarket(mesa.Model):
             b.morale_support, b.morale_training, b.morale_authority, b.morale_wage,
             b.morale_overload, b.morale_adjustment,
             b.learning_rate, b.training_rate, b.coaching_rate,
-            logit(b.quit_base), b.quit_morale,
-            b.novice_skill, b.initial_morale, b.hiring_lag_days,
+            self._constants.logit_quit_base, b.quit_morale,
+            b.novice_skill, b.initial_morale, b.hiring_lag_days, self.params.market.hiring_cost,
+            self.log, _STAFF_COLS,
         )
-        L = self.log
-        L[:, _M["internal_service"]] = isq
-        L[:, _M["staff_quits"]] = quits
-        L[:, _M["staff_hires"]] = hires
-        L[:, _M["cost_hiring"]] = hires * self.params.market.hiring_cost
-        L[:, _M["manager_coaching"]] = coaching
 
     # ------------------------------------------------------------------ records
 
@@ -616,6 +616,14 @@ class ServiceMarket(mesa.Model):
                 "recovery_quality", "sat_before", "sat_after"]
         if not self.recovery_log:
             return pd.DataFrame({k: [] for k in cols})
-        df = pd.DataFrame({k: np.concatenate([b[k] for b in self.recovery_log]) for k in cols})
+        ints = np.concatenate([b[1] for b in self.recovery_log])
+        floats = np.concatenate([b[2] for b in self.recovery_log])
+        day = np.concatenate([np.full(len(b[1]), b[0], dtype=np.int32) for b in self.recovery_log])
+        df = pd.DataFrame({
+            "day": day, "firm": ints[:, 0].astype(np.int16), "customer": ints[:, 1],
+            "days": ints[:, 2].astype(np.int32), "resolved": ints[:, 3].astype(bool),
+            "first_failure": ints[:, 4].astype(bool), "recovery_quality": floats[:, 0],
+            "sat_before": floats[:, 1], "sat_after": floats[:, 2],
+        })
         df["firm"] = np.array(self.firms.names, dtype=object)[df["firm"].to_numpy()]
         return df

@@ -36,13 +36,13 @@ def choose(weights, u):
 
 @jit
 def defection(bitgen, stage, segment, firm, satisfaction, attitude, purchase_rate, price,
-               price_sensitivity, logit_churn_base, neutral, slope_satisfaction,
-               slope_attitude, slope_price, switch_share):
-    """Purchase occasions and defection.
+              price_sensitivity, logit_churn_base, neutral, slope_satisfaction,
+              slope_attitude, slope_price, switch_share, log, churn_col):
+    """Purchase occasions and defection; defectors per firm are logged (``churn_col``).
 
-    Returns (pool, buyers, defect, switch, churn): the customers not active at the start
-    (the adoption pool), the buyers, which of them defect, which defectors switch, and
-    defectors per firm.
+    Returns (pool, buyers, defect, switch, movers): the customers not active at the
+    start (the adoption pool), the buyers, which of them defect, which defectors switch,
+    and the switchers.
     """
     n, n_firms = stage.size, attitude.shape[1]
     pool = np.empty(n, dtype=np.int64)
@@ -76,7 +76,9 @@ def defection(bitgen, stage, segment, firm, satisfaction, attitude, purchase_rat
     if n_firms > 1:
         for j in range(n_leave):
             switch[j] = next_double(bitgen) < switch_share
-    return pool[:n_pool], buyers, defect, switch, churn
+    for k in range(n_firms):
+        log[k, churn_col] = churn[k]
+    return pool[:n_pool], buyers, defect, switch, buyers[defect][switch]
 
 
 @jit
@@ -143,11 +145,13 @@ def adoption_and_stages(
     price_sensitivity, norm,
     # behaviour and market
     cost_of_goods, repeat_threshold, loyal_threshold, advocate_threshold, loyal_tenure_days,
-    innovation, imitation, adopt_bound, utility_quality, utility_price, utility_attitude,
+    innovation, imitation, utility_quality, utility_price, utility_attitude,
     outside_utility, promise_weight, initial_satisfaction,
+    # the day log: purchase columns (accounting.purchase_amounts' order), acquisitions
+    log, purchase_cols, acquisitions_col,
 ):
-    """The rest of the choice step; returns (kept requests mask, revenue F x 4,
-    acquisitions per firm)."""
+    """The rest of the choice step (logs revenue and acquisitions); returns the mask of
+    open requests kept (the leavers' are dropped) and how many were dropped."""
     n_firms = price.size
     revenue = np.zeros((n_firms, 4))
     acquisitions = np.zeros(n_firms)
@@ -162,6 +166,7 @@ def adoption_and_stages(
         tenure[i] = 0
     # leavers' open requests are dropped (leavers are in ascending order)
     keep = np.ones(request_customer.size, dtype=np.bool_)
+    dropped = 0
     if leavers.size:
         for r in range(request_customer.size):
             i = request_customer[r]
@@ -169,6 +174,7 @@ def adoption_and_stages(
             if p < leavers.size and leavers[p] == i:
                 keep[r] = False
                 busy[i] = False
+                dropped += 1
     stayers = buyers[~defect]
     _purchase(stayers, c_firm, stage, value, price, loyalty_premium, cross_buy, cost_of_goods,
               revenue)
@@ -191,9 +197,16 @@ def adoption_and_stages(
         u = next_double(bitgen)
         if not contract[i] and satisfaction[i] >= rep and u < contract_uptake[c_firm[i]]:
             contract[i] = True
-    # adoption: thinning (exact), see ServiceMarket.choice_step
+    # adoption: thinning (exact), see ServiceMarket.choice_step; the bound is the
+    # probability of hearing at each firm's largest pos_in, widened by 1e-9
     q32 = f32(imitation)
     hazard = np.empty(n_firms)
+    for k in range(n_firms):
+        top = f32(0.0)
+        for r in range(wom_rows.size):
+            top = max(top, wom_pos[r, k])
+        hazard[k] = innovation * advertising[k] + np.float64(q32 * top)
+    adopt_bound = min(row_sum(hazard), 1.0) * (1 + 1e-9)
     maybe = np.empty(pool.size, dtype=np.int64)
     u_pool = np.empty(pool.size)
     n_maybe = 0
@@ -247,4 +260,8 @@ def adoption_and_stages(
     _new_customers(adopters[:n_adopt], chosen, *args)
     for i in range(stage.size):
         tenure[i] += is_active(stage[i])
-    return keep, revenue, acquisitions
+    for k in range(n_firms):
+        for j in range(4):
+            log[k, purchase_cols[j]] += revenue[k, j]
+        log[k, acquisitions_col] += acquisitions[k]
+    return keep, dropped

@@ -43,9 +43,13 @@ def expectations(counts, service_level, norm, drift_per_day, adaptation, adverti
 
 
 @jit
-def needs(bitgen, need_rate, segment, stage, busy, firm, contract, n_firms):
+def needs(bitgen, need_rate, segment, stage, busy, firm, contract, n_firms, req_customer,
+          req_firm, req_wait, log, contracts_col):
     """Needs arise (one float32 uniform per customer) among active customers with nothing
-    open; returns (who, in ascending order, contracts per firm)."""
+    open: they join the open requests (``req_*``, returned with them appended, wait 0).
+
+    Returns (the new request queue, contracts per firm); contracts are logged.
+    """
     n = segment.size
     who = np.empty(n, dtype=np.int64)
     m = 0
@@ -58,4 +62,10 @@ def needs(bitgen, need_rate, segment, stage, busy, firm, contract, n_firms):
             m += 1
         if contract[i]:
             contracts[firm[i]] += 1
-    return who[:m].copy(), contracts
+    who = who[:m]
+    queue = (np.concatenate((req_customer, who)),
+             np.concatenate((req_firm, firm[who])),
+             np.concatenate((req_wait, np.zeros(m, dtype=np.int32))))
+    for k in range(n_firms):
+        log[k, contracts_col] = contracts[k]
+    return queue, contracts

@@ -68,13 +68,13 @@ def mean_by(total, count):
 @jit
 def encounters(bitgen, req_customer, req_firm, req_wait, proactive, staff_active, staff_morale,
                staff_firm, encounters_today, capacity_per_person, productivity_morale,
-               patience_days, segment):
+               patience_days, segment, log, cols):
     """Serve requests FIFO within capacity; long waiters give up; staff assigned at random.
 
-    Returns (customer, firm, wait, staff, gave_up, served, keep, overload, logs, u_fail):
-    one entry per encounter (served or given up), in request order; ``keep`` marks the
-    requests still waiting; logs per firm are (encounters, mean wait, waiting);
-    ``u_fail`` the encounters' failure uniforms (quality step).
+    Returns (customer, firm, wait, staff, gave_up, u_fail, overload, queue): one entry
+    per encounter (served or given up), in request order, with its failure uniform
+    (quality step); each firm's overload; the requests still waiting, a day older
+    (customer, firm, wait).  Logs per firm (``cols``): encounters, mean wait, waiting.
     """
     n_firms, n_req = proactive.size, req_customer.size
     cap_total = np.zeros(n_firms)
@@ -143,9 +143,11 @@ def encounters(bitgen, req_customer, req_firm, req_wait, proactive, staff_active
     for r in range(n_req):
         if keep[r]:
             waiting[req_firm[r]] += 1
-    logs = np.empty((3, n_firms))
-    logs[0], logs[1], logs[2] = n_served, mean_by(wait_sum, n_served), waiting
-    return customer, firm, wait, staff, gave_up, served_e, keep, overload, logs, draws(bitgen, m)
+    mean_wait = mean_by(wait_sum, n_served)
+    for k in range(n_firms):
+        log[k, cols[0]], log[k, cols[1]], log[k, cols[2]] = n_served[k], mean_wait[k], waiting[k]
+    queue = (req_customer[keep], req_firm[keep], req_wait[keep] + np.int32(1))
+    return customer, firm, wait, staff, gave_up, draws(bitgen, m), overload, queue
 
 
 @jit
@@ -155,6 +157,8 @@ def _recover(j, i, k, days, sat_before, skill, out, satisfaction, failures, busy
     """Resolve customer i's complaint at firm k after ``days``: recovery quality, the
     satisfaction it leaves, the log row ``j`` of ``out`` and the batch sums (count,
     days, compensation cost)."""
+    if days >= exp_speed.size:  # ages stay within patience (abandoned at patience)
+        raise IndexError("complaint older than the recovery-speed table")
     comp = max(compensation[k], 0.0)
     rho = (w_speed * exp_speed[days] + w_compensation * comp / (comp + compensation_scale)
            + np.float64(f32(w_skill) * skill))
@@ -200,14 +204,16 @@ def outcomes(
     failure_memory_days, neutral, gain, loss_aversion, tolerance, norm_weight, memory,
     learning, exp_speed, compensation_scale, w_speed, w_compensation, w_skill,
     paradox_threshold, paradox_gain, repeat_cap, unresolved_penalty,
+    # the day log and its columns (ServiceMarket's OUTCOME_COLUMNS)
+    log, cols,
 ):
     """Quality, satisfaction, complaints, approvals, recovery and abandonment.
 
-    Returns (logs, book, recoveries, queue): logs per firm (rows: failures, quality,
-    encounter cost, follow-up cost, complaints, ignored, recoveries, recovery days,
-    on the spot, compensation, abandoned, complaint queue), the complaint book's
-    columns after the day, the day's closed complaints (int and float columns) and
-    each manager's open escalated complaints.
+    Logs per firm (``cols``: failures, quality, encounter cost, follow-up cost,
+    complaints, ignored, recoveries, recovery days, on the spot, compensation,
+    abandoned, complaint queue).  Returns (book, recoveries, queue): the complaint
+    book's columns after the day, the day's closed complaints (int and float
+    columns) and each manager's open escalated complaints.
     """
     n_firms, m = overload.size, customer.size
     logs = np.zeros((12, n_firms))
@@ -354,4 +360,7 @@ def outcomes(
             logs[11, b_firm[r]] += 1
     book = (b_customer[open_], b_firm[open_], b_manager[open_], b_age[open_], b_level[open_],
             b_sat[open_], b_skill[open_])
-    return logs, book, (out[0][:n_out], out[1][:n_out]), queue
+    for r in range(len(cols)):
+        for k in range(n_firms):
+            log[k, cols[r]] = logs[r, k]
+    return book, (out[0][:n_out], out[1][:n_out]), queue

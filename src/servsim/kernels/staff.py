@@ -7,6 +7,7 @@ import numpy as np
 
 from servsim.kernels import expit, jit
 from servsim.kernels.random import next_double
+from servsim.state import ADVOCATE, NEW
 
 f32 = np.float32
 
@@ -24,10 +25,12 @@ def staff_day(
     market_wage, capacity_per_person, productivity_morale,
     w_support, w_training, w_authority, w_wage, w_overload, morale_rate,
     learning_rate, training_rate, coaching_rate, logit_quit_base, quit_slope,
-    novice_skill, initial_morale, hiring_lag_days,
+    novice_skill, initial_morale, hiring_lag_days, hiring_cost,
+    # the day log and its columns: internal service, quits, hires, hiring cost, coaching
+    log, cols,
 ):
-    """One day of staff dynamics; returns per firm (internal service quality, quits,
-    hires, coaching sessions)."""
+    """One day of staff dynamics, logged per firm (internal service quality, quits,
+    hires, their hiring cost, coaching sessions)."""
     n, n_mgr, n_firms = firm.size, manager_firm.size, target_staff.size
     team_size[:] = 0
     for i in range(n):
@@ -101,4 +104,27 @@ def staff_day(
         if need[k] > 0 and not active[i] and vacancy_days[i] < 0:
             vacancy_days[i] = hiring_lag_days
             need[k] -= 1
-    return isq, quits, hires, coaching
+    c_isq, c_quits, c_hires, c_cost, c_coaching = cols
+    for k in range(n_firms):
+        log[k, c_isq], log[k, c_quits], log[k, c_hires] = isq[k], quits[k], hires[k]
+        log[k, c_cost] = hires[k] * hiring_cost
+        log[k, c_coaching] = coaching[k]
+
+
+@jit
+def staff_target(census, staff_per_1000, proactive_rate, capacity_per_person):
+    """Staff each firm aims for: its ratio to customers, plus the people its proactive
+    contract work needs (``contracts * proactive_rate / capacity``), at least 1.
+
+    ``census`` is ``ServiceMarket._customer_census()`` (firm + 1, stage, segment,
+    contract, class).
+    """
+    n_firms = census.shape[0] - 1
+    target = np.empty(n_firms, dtype=np.int64)
+    for k in range(n_firms):
+        customers = census[k + 1, NEW:ADVOCATE + 1].sum()
+        contracts = census[k + 1, :, :, 1].sum()
+        need = (staff_per_1000[k] * customers / 1000
+                + contracts * proactive_rate[k] / capacity_per_person)
+        target[k] = max(1, np.ceil(need))
+    return target

@@ -95,10 +95,10 @@ def hear(indptr, indices, talkers, category, k, slot, inverse_degree):
 
 @jit
 def attitudes_and_fade(attitude, rows, shares, gain, decay, talkers, good, firm, degree,
-                       stage, satisfaction, neutral):
+                       stage, satisfaction, neutral, log, cols):
     """Attitudes decay, hearers add ``g (pos_in - neg_in)`` (clipped to [-1, 1]); former
-    customers' satisfaction fades toward neutral.  Returns the ties reached by positive
-    and by negative talk, per firm."""
+    customers' satisfaction fades toward neutral.  Logs the ties reached by positive
+    and by negative talk, per firm (``cols``)."""
     n, n_firms = attitude.shape
     keep = f32(1.0 - decay)
     for i in range(n):
@@ -119,4 +119,5 @@ def attitudes_and_fade(attitude, rows, shares, gain, decay, talkers, good, firm,
         if stage[i] == LAPSED:
             s = satisfaction[i]
             satisfaction[i] = s + d * (s_n - s)
-    return reach
+    for k in range(n_firms):
+        log[k, cols[0]], log[k, cols[1]] = reach[0, k], reach[1, k]
