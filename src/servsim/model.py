@@ -591,10 +591,10 @@ class ServiceMarket(mesa.Model):
             s.firm, s.active, s.morale, s.skill, self.norm, self.seg.share,
             books.STAGE_CODES,
         )
-        if self.day < len(self.records):
-            self.records[self.day] = L
-        else:  # ran past sim.days: grow the record
-            self.records = np.concatenate([self.records, L[None]])
+        if self.day >= len(self.records):  # ran past sim.days: double the record's room
+            self.records = np.concatenate([self.records, np.zeros_like(self.records)
+                                           if len(self.records) else L[None] * 0])
+        self.records[self.day] = L
 
     def step_table(self) -> pd.DataFrame:
         """The per-(day, firm) table of every day run so far."""

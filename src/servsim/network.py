@@ -129,8 +129,8 @@ class Network:
             rows = np.arange(self.n)
             slot[:] = rows
             return rows, (out / max(self.n - 1, 1)).astype(np.float32)
-        return hear(self.indptr, self.indices, np.asarray(talkers, dtype=np.int64),
-                    np.asarray(category, dtype=np.int64), k, slot, self.inverse_degree)
+        return hear(self.indptr, self.indices, talkers.astype(np.int64, copy=False),
+                    category.astype(np.int64, copy=False), k, slot, self.inverse_degree)
 
     @functools.cached_property
     def _scratch(self) -> np.ndarray:
@@ -145,12 +145,12 @@ class Network:
         np.divide(1.0, self.degree, out=inv, where=self.degree > 0)
         return scratch
 
-    @property
+    @functools.cached_property
     def _slot(self) -> np.ndarray:
         """:meth:`heard_by`'s scratch index (a view: n int32)."""
         return self._scratch[:, 0]
 
-    @property
+    @functools.cached_property
     def inverse_degree(self) -> np.ndarray:
         """``1 / deg(i)`` as float32 (0 for a customer without ties), computed once.
 
