@@ -617,10 +617,9 @@ class Bench:
             prow, per_day = phase_profile(m, 20)
             self.hot.append(
                 f"D missed ({dev * 100:.0f}%): a day at {small:,} customers ({fmt_s(per_day)}) "
-                "is mostly a fixed cost that does not shrink with n: a few hundred numpy calls "
-                "on small arrays (the day's encounters, complaints and approvals, per-firm "
-                "staffing) and Python glue; the larger sizes agree with each other "
-                "(per-phase table in D)."
+                "carries a fixed cost that does not shrink with n: the Python glue between "
+                "the compiled kernels, their calls, and Mesa's step; see the per-phase table "
+                "in D."
             )
             table = "\n".join(f"        | `{k}` | {v * 1e6:.0f} us | {v / per_day * 100:.0f}% |"
                               for k, v in prow)

@@ -14,7 +14,7 @@ import pytest
 
 from tests import kernel_reference as ref
 from servsim.kernels.random import bitgen_address, next_double, next_float
-from servsim.kernels import jit, service
+from servsim.kernels import jit, row_sum, service
 from servsim.mechanisms._common import first_k_per_group, stochastic_round
 from servsim.model import ServiceMarket
 
@@ -127,3 +127,13 @@ def test_first_k_per_group_and_stochastic_round_equal_the_mechanisms(seed):
     slots = stochastic_round(x, ur)
     assert same(service.first_k_per_group(group, priority, slots, u),
                 first_k_per_group(group, priority, slots, u))
+
+
+@pytest.mark.parametrize("n", [1, 3, 7, 8, 9, 15, 16, 17, 100, 128, 129, 300, 1001])
+def test_row_sum_adds_as_numpy(n):
+    """numpy sums pairwise (blocks of 128, 8 accumulators): row_sum gives its bits."""
+    g = np.random.default_rng(n)
+    a = g.random(n) * 10.0 ** g.uniform(-6, 6, n)  # magnitudes where the order matters
+    b = g.random((3, n))
+    assert row_sum(a) == a.sum()
+    assert [row_sum(r) for r in b] == b.sum(axis=1).tolist()

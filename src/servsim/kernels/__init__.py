@@ -66,3 +66,13 @@ def row_sum(a):
         s += a[i]
         i += 1
     return s
+
+
+@numba.njit(cache=True, error_model="numpy")
+def ratio(num, den):
+    """``num / den`` element by element, NaN where ``den`` is 0 (a mean over no one)."""
+    out = np.full(num.size, np.nan)
+    for k in range(num.size):
+        if den[k] > 0:
+            out[k] = num[k] / den[k]
+    return out

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from servsim.kernels import jit, row_sum
+from servsim.kernels import jit, ratio, row_sum
 from servsim.mechanisms.accounting import MANAGER_WAGE_FACTOR
 from servsim.results import COST_SOURCES, REVENUE_SOURCES
 from servsim.state import ADVOCATE, LAPSED, LOYAL, NEW, REPEAT
@@ -28,16 +28,6 @@ the revenue and cost sources (``revenue_cols``, ``cost_cols``)."""
 REVENUE_COLUMNS = tuple(f"revenue_{x}" for x in REVENUE_SOURCES)
 COST_COLUMNS = tuple(f"cost_{x}" for x in COST_SOURCES)
 STAGE_CODES = tuple(code for _, code in STAGE_COLUMNS)
-
-
-@jit
-def _ratio(num, den):
-    """``num / den`` per firm, NaN where ``den`` is 0."""
-    out = np.full(num.size, np.nan)
-    for k in range(num.size):
-        if den[k] > 0:
-            out[k] = num[k] / den[k]
-    return out
 
 
 @jit
@@ -107,10 +97,10 @@ def record(log, cols, stage_cols, revenue_cols, cost_cols, census, sums, counts_
     total_active = max(active_n.sum(), 1)
     staff_n, morale_sum, skill_sum = _staff_counts(n_firms, staff_firm, staff_active,
                                                    staff_morale, staff_skill)
-    sat_mean, exp_mean = _ratio(sums[0], active_n), _ratio(sums[1], active_n)
-    score = _ratio(100.0 * (promoters - detractors), active_n)
-    days_mean = _ratio(L[:, recovery_days].copy(), L[:, recoveries].copy())
-    morale_mean, skill_mean = _ratio(morale_sum, staff_n), _ratio(skill_sum, staff_n)
+    sat_mean, exp_mean = ratio(sums[0], active_n), ratio(sums[1], active_n)
+    score = ratio(100.0 * (promoters - detractors), active_n)
+    days_mean = ratio(L[:, recovery_days].copy(), L[:, recoveries].copy())
+    morale_mean, skill_mean = ratio(morale_sum, staff_n), ratio(skill_sum, staff_n)
     market = row_sum(norm * segment_share)
     for k in range(n_firms):
         L[k, prospects] = never

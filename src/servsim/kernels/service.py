@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from servsim.kernels import expit, jit
+from servsim.kernels import expit, jit, ratio
 from servsim.kernels.random import next_double
 
 f32 = np.float32
@@ -53,16 +53,6 @@ def first_k_per_group(group, priority, slots, u):
         chosen[i] = rank < slots[group[i]]
         rank += 1
     return chosen
-
-
-@jit
-def mean_by(total, count):
-    """``total / count`` per group, NaN where the count is 0."""
-    out = np.full(total.size, np.nan)
-    for k in range(total.size):
-        if count[k] > 0:
-            out[k] = total[k] / count[k]
-    return out
 
 
 @jit
@@ -143,7 +133,7 @@ def encounters(bitgen, req_customer, req_firm, req_wait, proactive, staff_active
     for r in range(n_req):
         if keep[r]:
             waiting[req_firm[r]] += 1
-    mean_wait = mean_by(wait_sum, n_served)
+    mean_wait = ratio(wait_sum, n_served)
     for k in range(n_firms):
         log[k, cols[0]], log[k, cols[1]], log[k, cols[2]] = n_served[k], mean_wait[k], waiting[k]
     queue = (req_customer[keep], req_firm[keep], req_wait[keep] + np.int32(1))
@@ -256,7 +246,7 @@ def outcomes(
         expectation[i] = f32((1.0 - learning) * e + learning * q)
         sat_before[j] = sb
         skill64[j] = skill
-    logs[1] = mean_by(logs[1], n_quality)
+    logs[1] = ratio(logs[1], n_quality)
     # complaints: follow-up calls, voiced or surfaced (one uniform per encounter each)
     followed = np.empty(m, dtype=np.bool_)
     for j in range(m):
