@@ -1,4 +1,5 @@
-"""Each compiled kernel (servsim.kernels) against the numpy code it replaced.
+"""Each compiled kernel (servsim.kernels) against the numpy code it replaced, and the
+compiled engine against the numpy engine over the mechanisms (tests/numpy_engine.py).
 
 The oracles are in tests/kernel_reference.py.  Comparisons are exact (bit
 for bit, NaN equal to NaN): the kernels promise identical results, random
@@ -10,9 +11,11 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from tests import kernel_reference as ref
+from tests.numpy_engine import NumpyMarket
 from servsim.kernels.random import bitgen_address, next_double, next_float
 from servsim.kernels import jit, row_sum, service
 from servsim.mechanisms._common import first_k_per_group, stochastic_round
@@ -137,3 +140,41 @@ def test_row_sum_adds_as_numpy(n):
     b = g.random((3, n))
     assert row_sum(a) == a.sum()
     assert [row_sum(r) for r in b] == b.sum(axis=1).tolist()
+
+
+ENGINE_CASES = [
+    ["market=company_a"],
+    ["market=telecom", "org=inverted", "stage=productized"],
+    ["market=hotels", "strategy=premium", "+recovery=fast"],
+    ["market=company_a", "strategy=lowcost", "+recovery=ignore", "+heterogeneity=polarized"],
+    ["market=single_firm", "market.network.kind=complete"],
+    ["market=single_firm", "market.network.kind=scale_free", "org=pyramid"],
+]
+
+
+@pytest.fixture(scope="module")
+def composer():
+    from servsim.replicate import Composer
+
+    with Composer() as c:
+        yield c
+
+
+@pytest.mark.parametrize("overrides", ENGINE_CASES, ids=lambda o: " ".join(o))
+def test_compiled_engine_equals_the_numpy_engine(composer, overrides):
+    """The compiled day against the numpy phases over the mechanisms' functions
+    (tests/numpy_engine.py): step tables, closed complaints and every customer,
+    staff and manager column, bit for bit, after 80 days."""
+    params = composer.params([*overrides, "sim.n_customers=1500", "sim.days=80", "seed=7"])
+    compiled, numpy_engine = ServiceMarket(params), NumpyMarket(params)
+    compiled.run()
+    numpy_engine.run()
+    pd.testing.assert_frame_equal(compiled.step_table(), numpy_engine.step_table())
+    pd.testing.assert_frame_equal(compiled.recovery_table(), numpy_engine.recovery_table())
+    for table in ("c", "s", "m", "requests", "complaints"):
+        a, b = getattr(compiled, table), getattr(numpy_engine, table)
+        for field in dataclasses.fields(a):
+            assert same(getattr(a, field.name), getattr(b, field.name)), (table, field.name)
+    assert compiled.rng.random() == numpy_engine.rng.random()
+    steps = compiled.step_table()
+    assert steps["encounters"].sum() > 0 and steps["churn"].sum() > 0
