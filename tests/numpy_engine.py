@@ -30,7 +30,7 @@ from servsim.mechanisms import (
     word_of_mouth,
 )
 from servsim.mechanisms._common import first_k_per_group, stochastic_round
-from servsim.model import _M, DETRACTOR, PROMOTER, TALK_BINS, ServiceMarket
+from servsim.model import _M, DETRACTOR, PROMOTER, ServiceMarket
 from servsim.results import COST_SOURCES, REVENUE_SOURCES
 from servsim.state import ADVOCATE, LAPSED, LOYAL, NEW, is_active
 
@@ -401,13 +401,7 @@ class NumpyMarket(ServiceMarket):
         talks = cand[(c.firm[cand] >= 0) & (u[cand] < tau(sat[cand]))]
         positive = c.satisfaction[talks] >= b.wom_neutral
         if self.diagnostics:
-            can_talk = c.firm >= 0
-            bins = np.minimum((c.satisfaction * TALK_BINS).astype(np.int64), TALK_BINS - 1)
-            self.talk_by_satisfaction[0] += np.bincount(bins[can_talk], minlength=TALK_BINS)
-            self.talk_by_satisfaction[1] += np.bincount(bins[talks[positive]],
-                                                        minlength=TALK_BINS)
-            self.talk_by_satisfaction[2] += np.bincount(bins[talks[~positive]],
-                                                        minlength=TALK_BINS)
+            self._count_talk(talks, positive)
         category = word_of_mouth.message_category(c.firm[talks], positive, F)
         # only the talkers' ties hear anything: their rows of the (n x 2F) shares
         rows, heard = heard_by(self.network, talks, category, 2 * F)

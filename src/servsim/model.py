@@ -432,13 +432,7 @@ class ServiceMarket(mesa.Model):
             b.wom_neutral, b.wom_base, b.wom_positive, b.wom_negative,
         )
         if self.diagnostics:
-            can_talk = c.firm >= 0
-            bins = np.minimum((c.satisfaction * TALK_BINS).astype(np.int64), TALK_BINS - 1)
-            self.talk_by_satisfaction[0] += np.bincount(bins[can_talk], minlength=TALK_BINS)
-            self.talk_by_satisfaction[1] += np.bincount(bins[talks[positive]],
-                                                        minlength=TALK_BINS)
-            self.talk_by_satisfaction[2] += np.bincount(bins[talks[~positive]],
-                                                        minlength=TALK_BINS)
+            self._count_talk(talks, positive)
         # only the talkers' ties hear anything: their rows of the (n x 2F) shares
         rows, heard = self.network.heard_by(talks, category, 2 * F)
         self._wom_call = self.network.heard_by_calls
@@ -448,6 +442,15 @@ class ServiceMarket(mesa.Model):
             c.firm, self.network.degree, c.stage, c.satisfaction, b.wom_neutral,
             self.log, _WOM_COLS,
         )
+
+    def _count_talk(self, talks: np.ndarray, positive: np.ndarray) -> None:
+        """Word-of-mouth diagnostics: who could talk, and who talked well or ill, by
+        satisfaction bin (:attr:`talk_by_satisfaction`)."""
+        c = self.c
+        bins = np.minimum((c.satisfaction * TALK_BINS).astype(np.int64), TALK_BINS - 1)
+        self.talk_by_satisfaction[0] += np.bincount(bins[c.firm >= 0], minlength=TALK_BINS)
+        self.talk_by_satisfaction[1] += np.bincount(bins[talks[positive]], minlength=TALK_BINS)
+        self.talk_by_satisfaction[2] += np.bincount(bins[talks[~positive]], minlength=TALK_BINS)
 
     # 8 ----------------------------------------------------------------------
     def choice_step(self) -> None:
