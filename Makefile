@@ -34,6 +34,7 @@ $(STAMP): pyproject.toml
 	@test -x $(PY) || { echo "creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[$(EXTRAS)]"
+	$(PY) -m servsim.kernels
 	@touch $(STAMP)
 
 # the same Python as .venv; editable, so Ray workers import this checkout's servsim

@@ -88,7 +88,7 @@ FULL = {
     "C_reps": 5,
     "D_sizes": (10_000, 100_000, 1_000_000), "D_days": 10, "D_warmup": 3,
     "E_n": 1_000_000, "E_days": 5,
-    "F_runs": 40, "F_reps": 2, "F_n": 100_000, "F_days": 365,
+    "F_runs": 40, "F_reps": 3, "F_n": 100_000, "F_days": 365,
     "build_reps": 2,
     "profile_days": 3,
 }
@@ -720,6 +720,8 @@ class Bench:
         servsim_cli = Path(sys.executable).parent / "servsim"
         tmp = Path(tempfile.mkdtemp(prefix="servsim-bench-"))
         note = ""
+        seq: list[float] = []
+        par: list[float] = []
         try:
             base = [str(servsim_cli), "-m", "market=single_firm",
                     f"sim.n_customers={n}", f"sim.days={days}", f"seed=range({runs})"]
@@ -736,11 +738,11 @@ class Bench:
                 return el
 
             try:
-                t1 = t2 = math.inf
                 for rep in range(c["F_reps"]):  # alternating, fastest of each
-                    t1 = min(t1, sweep([], f"seq{rep}"))
-                    t2 = min(t2, sweep(["hydra/launcher=parallel", "hydra.launcher.n_jobs=2"],
-                                       f"par{rep}"))
+                    seq.append(sweep([], f"seq{rep}"))
+                    par.append(sweep(["hydra/launcher=parallel", "hydra.launcher.n_jobs=2"],
+                                     f"par{rep}"))
+                t1, t2 = min(seq), min(par)
                 how = ("Hydra CLI: `servsim -m market=single_firm sim.n_customers=... "
                        f"seed='range({runs})'` with the basic launcher (1 process) and with "
                        "`hydra/launcher=parallel hydra.launcher.n_jobs=2` (joblib, 2 processes); "
@@ -778,6 +780,8 @@ class Bench:
         | 2 processes | {fmt_s(t2)} | {rph:.0f} |
 
         Parallel efficiency T1 / (2 T2) = **{eff:.2f}** (goal >= {GOALS['F']:.2f}).
+        Every sweep, in order: 1 process {", ".join(fmt_s(t) for t in seq) or "-"};
+        2 processes {", ".join(fmt_s(t) for t in par) or "-"}.
         """)
 
     @staticmethod
