@@ -485,7 +485,7 @@ class ServiceMarket(mesa.Model):
             weights = np.exp(util - util.max(axis=1, keepdims=True))
             weights[np.arange(movers.size), c.firm[movers].astype(np.int64)] = 0.0
         keep, dropped = adoption_and_stages(
-            bitgen, pool, buyers, defect, switch, weights,
+            bitgen, pool, buyers, defect, switch, movers, weights,
             c.firm, c.segment, c.stage, c.satisfaction, c.expectation, c.attitude, c.value,
             c.tenure, c.failures, c.contract, c.busy, self._fs_row,
             self.requests.customer,

@@ -132,7 +132,7 @@ def _new_customers(who, new_firm, c_firm, segment, stage, expectation, satisfact
 
 @jit
 def adoption_and_stages(
-    bitgen, pool, buyers, defect, switch, switch_weights,
+    bitgen, pool, buyers, defect, switch, movers, switch_weights,
     # customers
     c_firm, segment, stage, satisfaction, expectation, attitude, value, tenure, failures,
     contract, busy, table_row,
@@ -155,8 +155,7 @@ def adoption_and_stages(
     n_firms = price.size
     revenue = np.zeros((n_firms, 4))
     acquisitions = np.zeros(n_firms)
-    leavers = buyers[defect]
-    movers = leavers[switch]
+    leavers = buyers[defect]  # movers are leavers[switch], from defection
     target = np.empty(movers.size, dtype=np.int64)
     for j in range(movers.size):
         target[j] = choose(switch_weights[j], next_double(bitgen))
