@@ -4,7 +4,7 @@
 VENV    := .venv
 PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed-stamp
-EXTRAS  ?= test,parallel,cluster,dashboard
+EXTRAS  ?= test,parallel,cluster,dashboard,explore,data
 # Ray lives in its own venv: hydra-ray-launcher pins cloudpickle<3, which would pull
 # .venv's joblib back to 1.5.x. tests/test_launchers.py drives its servsim/ray by path.
 # `make test RAY_VENV=` (empty) skips building it; those tests then skip, saying why.
