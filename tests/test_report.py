@@ -134,7 +134,7 @@ def test_bad_input_exits_2_with_one_line(capsys, tmp_path):
         report.main(["--scenario", "premium", "-o", str(tmp_path)])
     assert exit_info.value.code == 2
     code = report.main(["--scenario", "premium", "--scenario", "strategy.price=-1", "--seeds",
-                        "1", "--quiet", "-o", str(tmp_path)])
+                        "2", "--quiet", "-o", str(tmp_path)])
     assert code == 2
     assert "servsim-report: error:" in capsys.readouterr().err
 
@@ -161,3 +161,124 @@ def test_from_sweep_gives_the_same_report_as_simulating(made, tmp_path):
     runs = pd.read_parquet(out / "runs.parquet")
     assert np.allclose(np.sort(focal["cumulative_profit"].to_numpy(float)),
                        np.sort(runs["cumulative_profit"].to_numpy(float)))
+
+
+# --------------------------------------------------------------------------- bad input (issue 18)
+
+
+def _fake_runs(labels, seeds, rng_seed=0):
+    """A focal table with every KPI, as :func:`report.simulate_scenarios` returns (no engine)."""
+    rng = np.random.default_rng(rng_seed)
+    rows = []
+    for k, lab in enumerate(labels):
+        for seed in seeds:
+            rows.append({"scenario": lab, "seed": seed, "is_focal": True,
+                         "cumulative_profit": 1e6 * (1 + 0.1 * k) + 1e4 * rng.normal(),
+                         "discounted_profit": 9e5 * (1 + 0.1 * k) + 1e4 * rng.normal(),
+                         "final_share": 0.3 + 0.02 * k + 0.01 * rng.normal(),
+                         "retention_rate": 0.8 + 0.01 * rng.normal(),
+                         "clv": 500 + 10 * rng.normal(), "satisfaction": 0.6 + 0.01 * k,
+                         "recommend_score": 10 + rng.normal(),
+                         "complaints": 100 + 5 * rng.normal(),
+                         "recovery_days": 3 + 0.1 * rng.normal(),
+                         "staff_turnover": abs(0.05 + 0.05 * rng.normal())})
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture
+def no_simulation(monkeypatch):
+    """Make ``simulate_scenarios`` fail the test if a refused command reaches it."""
+    def refuse(*args, **kwargs):
+        raise AssertionError("simulations started although the input is refused")
+    monkeypatch.setattr(report, "simulate_scenarios", refuse)
+
+
+@pytest.fixture
+def fake_simulation(monkeypatch):
+    """``simulate_scenarios`` answering from :func:`_fake_runs`; records its calls."""
+    calls = []
+
+    def fake(scenarios, seeds, base=(), n_jobs=2, progress=True):
+        calls.append([s.label for s in scenarios])
+        return _fake_runs([s.label for s in scenarios], list(seeds)), pd.DataFrame()
+    monkeypatch.setattr(report, "simulate_scenarios", fake)
+    return calls
+
+
+def _one_line_error(capsys, *needles):
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0, err
+    assert err.startswith("servsim-report: error:"), err
+    for needle in needles:
+        assert needle in err, (needle, err)
+    return err
+
+
+TWO = ["--scenario", "premium", "--scenario", "lowcost", "--quiet"]
+
+
+@pytest.mark.parametrize("seeds", ["0", "1", "-3"])
+def test_fewer_than_two_seeds_refused_with_one_line_before_any_run(seeds, no_simulation,
+                                                                   capsys, tmp_path):
+    with pytest.raises(SystemExit) as exit_info:
+        report.main([*TWO, "--seeds", seeds, "-o", str(tmp_path / "out")])
+    assert exit_info.value.code == 2
+    _one_line_error(capsys, f"--seeds {seeds}", "allowed 2 or more")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_sweep_with_one_seed_per_scenario_is_refused_not_given_zero_width_intervals():
+    focal = _fake_runs(["premium", "lowcost"], [0])
+    scenarios = [report.Scenario("premium", ["strategy=premium"]),
+                 report.Scenario("lowcost", ["strategy=lowcost"])]
+    with pytest.raises(ValueError, match=r"too few seeds \(premium: 1, lowcost: 1\)"):
+        report.build(focal, pd.DataFrame(), scenarios, "premium", "t", "c")
+
+
+def test_output_path_that_is_a_file_is_refused_before_any_run(no_simulation, capsys, tmp_path):
+    target = tmp_path / "report.html"
+    target.write_text("mine")
+    assert report.main([*TWO, "-o", str(target)]) == 2
+    _one_line_error(capsys, f"-o {target}", "is a file")
+    assert target.read_text() == "mine"
+    under = tmp_path / "report.html" / "sub"
+    assert report.main([*TWO, "-o", str(under)]) == 2
+    _one_line_error(capsys, "is a file")
+
+
+def test_an_existing_report_needs_force(fake_simulation, capsys, tmp_path):
+    out = tmp_path / "out"
+    assert report.main([*TWO, "--seeds", "3", "-o", str(out)]) == 0
+    first = (out / "kpis.csv").read_text()
+    (out / "series.png").write_bytes(b"stale")  # a file an earlier report wrote
+    capsys.readouterr()
+    assert report.main([*TWO, "--seeds", "5", "-o", str(out)]) == 2
+    _one_line_error(capsys, f"-o {out}", "already holds a report", "--force")
+    assert len(fake_simulation) == 1  # refused before simulating
+    assert (out / "kpis.csv").read_text() == first  # nothing lost
+    assert report.main([*TWO, "--seeds", "5", "--force", "-o", str(out)]) == 0
+    assert len(fake_simulation) == 2
+    assert set(pd.read_csv(out / "kpis.csv")["n"]) == {5}
+    assert not (out / "series.png").exists()  # this report has no series: the stale one went
+
+
+def test_help_prints_percent_signs_once(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        report.main(["--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert "95% CIs" in out and "%%" not in out
+
+
+def test_unknown_scenario_name_lists_the_valid_names(no_simulation, capsys, tmp_path):
+    assert report.main(["--scenario", "premium", "--scenario", "gold_plated", "--quiet",
+                        "-o", str(tmp_path / "out")]) == 2
+    _one_line_error(capsys, "'gold_plated'", "strategy: differentiated, lowcost, premium",
+                    "org: inverted, pyramid", "market: company_a")
+
+
+def test_unknown_baseline_refused_before_any_run(no_simulation, capsys, tmp_path):
+    assert report.main([*TWO, "--baseline", "5", "-o", str(tmp_path / "o")]) == 2
+    _one_line_error(capsys, "--baseline 5", "0 to 1", "premium, lowcost")
+    assert report.main([*TWO, "--baseline", "gold", "-o", str(tmp_path / "o")]) == 2
+    _one_line_error(capsys, "--baseline 'gold'", "premium, lowcost")

@@ -1,11 +1,11 @@
-"""The comparison report for strategists: ``servsim-report``.
+r"""The comparison report for strategists: ``servsim-report``.
 
 Compare a few scenarios -- config names or override lists -- over the same
 seeds and write one self-contained HTML page (figures embedded as base64 PNG,
 no network needed) and the same report in Markdown beside it::
 
-    servsim-report market=company_a --scenario strategy=premium \\
-        --scenario strategy=lowcost --scenario strategy=differentiated \\
+    servsim-report market=company_a --scenario strategy=premium \
+        --scenario strategy=lowcost --scenario strategy=differentiated \
         --seeds 20 --baseline 0 -o results/report
     servsim-report --scenario premium --scenario "differentiated org=inverted" -o out/
     servsim-report --from-sweep results/sweeps/2025-06-01/10-00-00 -o out/
@@ -37,6 +37,7 @@ from __future__ import annotations
 import argparse
 import base64
 import html
+import os
 import shlex
 import sys
 import time
@@ -74,6 +75,14 @@ RATE_KPIS = ("final_share", "retention_rate")
 RELATIVE_KPIS = ("cumulative_profit", "discounted_profit", "clv", "complaints", "recovery_days",
                  "staff_turnover")
 """KPIs measured from zero, whose differences are also shown relative to the baseline."""
+
+MIN_SEEDS = 2
+"""Fewest replications per scenario: a confidence interval needs two."""
+
+OUTPUT_FILES = ("report.html", "report.md", "kpis.png", "series.png", "kpis.csv",
+                "differences.csv", "runs.parquet", "steps.parquet")
+"""Files a report directory may hold (written by :func:`write`)."""
+
 
 CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1100px;
@@ -115,15 +124,27 @@ class Report:
 # --------------------------------------------------------------------------- scenarios
 
 
-def resolve_name(name: str) -> str:
-    """A bare config name -> ``group=name`` (searching strategy, org, stage, market, ...)."""
+SCENARIO_GROUPS = ("strategy", "org", "stage", "market", "heterogeneity", "recovery")
+"""Config groups whose option names may stand alone in a scenario (``premium``)."""
+
+
+def group_options() -> dict[str, list[str]]:
+    """Return the options of every group of :data:`SCENARIO_GROUPS` (``{"strategy": [...]}``)."""
     from servsim import conf
 
-    found = [g for g in ("strategy", "org", "stage", "market", "heterogeneity", "recovery")
-             if (conf.CONFIG_DIR / g / f"{name}.yaml").is_file()]
+    return {g: sorted(f.stem for f in (conf.CONFIG_DIR / g).glob("*.yaml")
+                      if not f.stem.startswith("base_"))
+            for g in SCENARIO_GROUPS}
+
+
+def resolve_name(name: str) -> str:
+    """Turn a bare config name into ``group=name`` (searching strategy, org, stage, ...)."""
+    options = group_options()
+    found = [g for g in SCENARIO_GROUPS if name in options[g]]
     if not found:
+        valid = "; ".join(f"{g}: {', '.join(opts)}" for g, opts in options.items())
         raise ValueError(f"scenario {name!r}: not an override (key=value) and no config group "
-                         "has an option of that name")
+                         f"has an option of that name; valid names: {valid}")
     if len(found) > 1:
         raise ValueError(f"scenario {name!r} is an option of several groups "
                          f"({', '.join(found)}); write e.g. {found[0]}={name}")
@@ -193,7 +214,7 @@ def _value(key: str, x: float) -> str:
 
 
 def _relative(key: str, relative: float, mean_b: float) -> str | None:
-    """The relative change, for KPIs measured from zero and a positive comparison mean."""
+    """Format the relative change, for KPIs measured from zero and a positive mean."""
     if key in RELATIVE_KPIS and np.isfinite(relative) and mean_b > 0:
         return tables.pct(relative)
     return None
@@ -255,6 +276,7 @@ def build(focal: pd.DataFrame, steps: pd.DataFrame, scenarios: Sequence[Scenario
     labels = [s.label for s in scenarios]
     if baseline not in labels:
         raise ValueError(f"baseline {baseline!r} is not a scenario ({', '.join(labels)})")
+    check_seeds(focal, labels)
     report = Report(title=title, scenarios=list(scenarios), baseline=baseline,
                     seeds=sorted(int(s) for s in focal["seed"].unique()),
                     kpis=kpi_table(focal, labels),
@@ -345,7 +367,7 @@ def method_text(report: Report) -> str:
 
 
 def to_markdown(report: Report) -> str:
-    """The report as Markdown (figures referenced as PNG files beside it)."""
+    """Render the report as Markdown (figures referenced as PNG files beside it)."""
     lines = [f"# {report.title}", "", report.paragraph, "", "## Scenarios", "",
              *_scenario_lines(report), "", "## KPIs (mean [95% CI] over seeds)", "",
              tables.markdown(_kpi_frame(report)), "",
@@ -359,7 +381,7 @@ def to_markdown(report: Report) -> str:
 
 
 def to_html(report: Report) -> str:
-    """The report as one self-contained HTML page (figures inline as base64 PNG)."""
+    """Render the report as one self-contained HTML page (figures inline as base64 PNG)."""
     import re
 
     def md_inline(text: str) -> str:
@@ -389,18 +411,32 @@ def to_html(report: Report) -> str:
 
 
 def write(report: Report, out: str | Path, focal: pd.DataFrame, steps: pd.DataFrame) -> Path:
-    """Write report.html, report.md, the figures, kpis.csv, differences.csv and the tidy tables."""
+    """Write report.html, report.md, the figures, kpis.csv, differences.csv and the tidy tables.
+
+    Files of :data:`OUTPUT_FILES` left from an earlier report in ``out`` that this
+    report does not write are removed, so the directory holds one report only
+    (:func:`check_output` refuses an existing report unless forced).
+    """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    written = []
     for file, data in report.figures.items():
         with outputs.atomic_path(out / file) as tmp:
             tmp.write_bytes(data)
-    outputs.write_text(out / "report.md", to_markdown(report))
-    outputs.write_text(out / "kpis.csv", report.kpis.to_csv(index=False))
-    outputs.write_text(out / "differences.csv", report.differences.to_csv(index=False))
-    outputs.write_parquet(out / "runs.parquet", focal)
-    outputs.write_parquet(out / "steps.parquet", steps)
-    return outputs.write_text(out / "report.html", to_html(report))
+        written.append(out / file)
+    written.append(outputs.write_text(out / "report.md", to_markdown(report)))
+    written.append(outputs.write_text(out / "kpis.csv", report.kpis.to_csv(index=False)))
+    written.append(outputs.write_text(out / "differences.csv",
+                                      report.differences.to_csv(index=False)))
+    written.append(outputs.write_parquet(out / "runs.parquet", focal))
+    written.append(outputs.write_parquet(out / "steps.parquet", steps))
+    page = outputs.write_text(out / "report.html", to_html(report))
+    written.append(page)
+    names = {Path(w).name for w in written}
+    for stale in OUTPUT_FILES:
+        if stale not in names and (out / stale).is_file():
+            (out / stale).unlink()
+    return page
 
 
 # --------------------------------------------------------------------------- sources
@@ -447,12 +483,68 @@ def sweep_scenarios(sweep_dir: str | Path, by: Sequence[str] | None = None
 # --------------------------------------------------------------------------- command line
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line (no usage block) and exit 2."""
+
+    def error(self, message: str):  # noqa: D102 - argparse's hook
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def check_output(out: str | Path, force: bool = False) -> Path:
+    """Refuse an output directory the report cannot or should not write, before any work.
+
+    Raises ``ValueError`` (one line) if ``out`` is a file, lies under a file,
+    is not writable, or already holds a report and ``force`` is false.
+    """
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"-o {out}: is a file, not a directory; give a directory for the report")
+    existing = out
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise ValueError(f"-o {out}: {existing} is a file, so no directory can be made under it")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ValueError(f"-o {out}: {existing} is not writable")
+    held = [f for f in OUTPUT_FILES if (out / f).exists()] if out.is_dir() else []
+    if held and not force:
+        raise ValueError(f"-o {out}: already holds a report ({', '.join(held[:3])}"
+                         f"{', ...' if len(held) > 3 else ''}); pass --force to replace it, "
+                         "or choose another directory")
+    return out
+
+
+def resolve_baseline(text: str, labels: Sequence[str]) -> str:
+    """Return the baseline's label from ``--baseline`` (a position or a label)."""
+    if text.lstrip("-").isdigit():
+        index = int(text)
+        if not 0 <= index < len(labels):
+            raise ValueError(f"--baseline {text}: allowed positions 0 to {len(labels) - 1} or a "
+                             f"label ({', '.join(labels)})")
+        return labels[index]
+    if text not in labels:
+        raise ValueError(f"--baseline {text!r} is not a scenario; allowed: positions 0 to "
+                         f"{len(labels) - 1} or a label ({', '.join(labels)})")
+    return text
+
+
+def check_seeds(focal: pd.DataFrame, labels: Sequence[str]) -> None:
+    """Refuse scenarios with fewer than :data:`MIN_SEEDS` replications (one line)."""
+    counts = focal.groupby("scenario")["seed"].nunique()
+    short = {lab: int(counts.get(lab, 0)) for lab in labels
+             if int(counts.get(lab, 0)) < MIN_SEEDS}
+    if short:
+        listed = ", ".join(f"{lab}: {n}" for lab, n in short.items())
+        raise ValueError(f"too few seeds ({listed}): the report needs at least {MIN_SEEDS} "
+                         "replications per scenario for its confidence intervals")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Console entry point ``servsim-report``."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="servsim-report",
         description="Compare scenarios over the same seeds and write one self-contained HTML "
-                    "report (and Markdown beside it): KPIs with 95%% CIs, paired differences "
+                    "report (and Markdown beside it): KPIs with 95% CIs, paired differences "
                     "against a baseline with a paired t-test, time series, a plain-language "
                     "summary.",
         epilog="Example: servsim-report market=company_a --scenario strategy=premium "
@@ -465,23 +557,37 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--from-sweep", metavar="DIR", help="read a finished servsim -m sweep")
     parser.add_argument("--by", help="with --from-sweep: comma-separated columns that define "
                                      "the scenarios (default: every swept column but seed)")
-    parser.add_argument("--seeds", type=int, default=20, help="replications (default 20)")
+    parser.add_argument("--seeds", type=int, default=20,
+                        help=f"replications, at least {MIN_SEEDS} (default 20)")
     parser.add_argument("--seed-start", type=int, default=0, help="first seed (default 0)")
     parser.add_argument("--baseline", default="0", help="baseline scenario: position or label")
     parser.add_argument("--jobs", type=int, default=2, help="processes (default 2)")
     parser.add_argument("--title", default="servsim comparison report")
     parser.add_argument("-o", "--out", default="results/report", help="output directory")
+    parser.add_argument("--force", action="store_true",
+                        help="replace the report already in the output directory")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_intermixed_args(argv)
     started = time.perf_counter()
     command = "servsim-report " + " ".join(shlex.quote(a) for a in (
         argv if argv is not None else sys.argv[1:]))
+    if not args.from_sweep and args.seeds < MIN_SEEDS:
+        parser.error(f"--seeds {args.seeds}: allowed {MIN_SEEDS} or more (a confidence "
+                     "interval needs two replications)")
+    if args.seed_start < 0:
+        parser.error(f"--seed-start {args.seed_start}: allowed 0 or more")
+    if args.jobs < 1:
+        parser.error(f"--jobs {args.jobs}: allowed 1 or more")
     try:
+        check_output(args.out, args.force)
         if args.from_sweep:
             if args.scenario:
                 parser.error("--from-sweep reads its scenarios from the sweep; drop --scenario")
             scenarios, focal, steps = sweep_scenarios(
                 args.from_sweep, args.by.split(",") if args.by else None)
+            labels = [s.label for s in scenarios]
+            baseline = resolve_baseline(args.baseline, labels)
+            check_seeds(focal, labels)
         else:
             if len(args.scenario) < 2:
                 parser.error("give at least two --scenario options (or --from-sweep DIR)")
@@ -490,13 +596,13 @@ def main(argv: list[str] | None = None) -> int:
                       else scenario_labels(lists, args.scenario))
             if len(labels) != len(lists):
                 parser.error(f"--labels has {len(labels)} names for {len(lists)} scenarios")
+            if len(set(labels)) < len(labels):
+                parser.error(f"--labels {args.labels}: every label must be different")
             scenarios = [Scenario(lab, o) for lab, o in zip(labels, lists, strict=True)]
+            baseline = resolve_baseline(args.baseline, labels)
             seeds = range(args.seed_start, args.seed_start + args.seeds)
             focal, steps = simulate_scenarios(scenarios, seeds, args.overrides, args.jobs,
                                               progress=not args.quiet)
-        labels = [s.label for s in scenarios]
-        baseline = (labels[int(args.baseline)] if args.baseline.lstrip("-").isdigit()
-                    else args.baseline)
         report = build(focal, steps, scenarios, baseline, args.title, command)
     except Exception as ex:
         from hydra.errors import HydraException
