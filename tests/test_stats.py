@@ -254,3 +254,12 @@ def test_distributions_and_bad_parameters():
         robustness.ppf(FakeParameter("k", 0, 1, "cauchy", 0.5), np.array([0.5]))
     with pytest.raises(ValueError, match="not a finite interval"):
         robustness.ppf(FakeParameter("k", 1, 1, "uniform", 1), np.array([0.5]))
+
+
+@pytest.mark.slow
+def test_a_process_pool_gives_the_sequential_results():
+    design = robustness.sample_uncertainties(PARAMETERS, 6, seed=2)
+    one = robustness.evaluate_design(synthetic_model, design, SCENARIOS)
+    two = robustness.evaluate_design(synthetic_model, design, SCENARIOS,
+                                     mapper=robustness.pool_mapper(2))
+    pd.testing.assert_frame_equal(one, two)

@@ -84,6 +84,32 @@ def sequential(model: Model, kwargs_list: Sequence[Mapping[str, Any]]
     return [model(**kwargs) for kwargs in kwargs_list]
 
 
+def _call(task: tuple[Model, Mapping[str, Any]]) -> Mapping[str, float]:
+    model, kwargs = task
+    return dict(model(**kwargs))
+
+
+def pool_mapper(n_jobs: int) -> Mapper:
+    """Make a :data:`Mapper` on ``n_jobs`` spawned processes (results in call order).
+
+    The model must be picklable (a module-level function).  Every call depends
+    only on its keywords, so the results equal :func:`sequential`'s.
+    """
+    def mapper(model: Model, kwargs_list: Sequence[Mapping[str, Any]]
+               ) -> list[Mapping[str, float]]:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        tasks = [(model, kwargs) for kwargs in kwargs_list]
+        if n_jobs <= 1 or len(tasks) <= 1:
+            return [_call(t) for t in tasks]
+        chunk = max(1, len(tasks) // (4 * n_jobs))
+        with ProcessPoolExecutor(max_workers=n_jobs,
+                                 mp_context=multiprocessing.get_context("spawn")) as pool:
+            return list(pool.map(_call, tasks, chunksize=chunk))
+    return mapper
+
+
 # --------------------------------------------------------------------------- sampling
 
 
@@ -293,6 +319,10 @@ def analyse(model: Model, parameters: Sequence[Uncertainty],
     """
     design = sample_uncertainties(parameters, samples, seed, first_seed)
     results = evaluate_design(model, design, scenarios, base, mapper)
+    if outcome not in results.columns:
+        known = [c for c in results.columns if c not in design.columns and c != "scenario"]
+        raise ValueError(f"robustness outcome {outcome!r} is not among the model's outcomes "
+                         f"({', '.join(known)})")
     ranks, summary = rank_probabilities(results, outcome, higher)
     seeds = list(range(first_seed, first_seed + tornado_seeds))
     table, leader, runner_up = tornado(model, parameters, scenarios, outcome, higher, seeds,
