@@ -354,13 +354,13 @@ class _Uncertainty:
 
 
 UNCERTAIN = [_Uncertainty("market.x", 0.0, 1.0, "uniform", 0.5),
-             _Uncertainty("behaviour.y", 1.0, 3.0, "uniform", 2.0)]
+             _Uncertainty("behaviour.loss_aversion", 1.0, 3.0, "uniform", 2.0)]
 
 
 def fake_model(market, strategy, seed, **params):
     """premium beats lowcost on profit exactly when market.x > 0.7; the seed moves both alike."""
     noise = np.random.default_rng(seed).normal(0.0, 0.01)
-    profit = (params["market.x"] if strategy == "premium" else 0.7) * params["behaviour.y"]
+    profit = (params["market.x"] if strategy == "premium" else 0.7) * params["behaviour.loss_aversion"]
     return {"cumulative_profit": profit + noise, "satisfaction": 0.5, "market": market}
 
 
@@ -426,3 +426,16 @@ def test_assumptions_box_states_market_size_horizon_units_and_levers(made):
     levers = next(ln for ln in box.splitlines() if ln.startswith("| levers compared"))
     assert "premium: price index 1.40" in levers and "lowcost: price index 0.800" in levers
     assert "`behaviour.utility_price`" in box and "--robustness N" in box
+
+
+def test_robustness_does_not_vary_what_the_user_set(fake_simulation, monkeypatch, tmp_path):
+    monkeypatch.setattr(report.robustness_, "servsim_model", lambda market: (fake_model,
+                                                                            UNCERTAIN))
+    out = tmp_path / "out"
+    assert report.main(["behaviour.loss_aversion=2.5", *TWO, "--seeds", "2", "--robustness", "8",
+                        "--tornado-parameters", "1", "--jobs", "1", "-o", str(out)]) == 0
+    results = pd.read_parquet(out / "robustness.parquet")
+    assert "behaviour.loss_aversion" not in results.columns  # fixed by the command line, not sampled
+    assert list(pd.read_csv(out / "tornado.csv")["key"]) == ["market.x"]
+    assert list(pd.read_csv(out / "screening.csv")["key"]) == ["market.x"]
+    assert pd.read_csv(out / "tornado.csv").loc[0, "margin_default"] == pytest.approx(0.2 * 2.5)

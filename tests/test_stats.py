@@ -250,6 +250,11 @@ def test_distributions_and_bad_parameters():
     integer = FakeParameter("n", 1, 5, "uniform", 3)
     values = robustness.ppf(integer, np.linspace(0, 1, 11))
     assert values.dtype.kind == "i" and values.min() == 1 and values.max() == 5
+    counts = np.bincount(robustness.ppf(FakeParameter("n", 2, 30, "integer", 30.0),
+                                        (np.arange(290) + 0.5) / 290))
+    assert counts[2:].tolist() == [10] * 29  # every integer of [2, 30] equally often
+    assert robustness.ppf(FakeParameter("n", 2, 30, "integer", 30.0),
+                          np.array([0.0, 1.0])).tolist() == [2, 30]
     with pytest.raises(ValueError, match="unknown distribution 'cauchy'"):
         robustness.ppf(FakeParameter("k", 0, 1, "cauchy", 0.5), np.array([0.5]))
     with pytest.raises(ValueError, match="not a finite interval"):
@@ -263,3 +268,19 @@ def test_a_process_pool_gives_the_sequential_results():
     two = robustness.evaluate_design(synthetic_model, design, SCENARIOS,
                                      mapper=robustness.pool_mapper(2))
     pd.testing.assert_frame_equal(one, two)
+
+
+def test_screening_keeps_the_parameter_that_moves_the_margin():
+    """Among six inert parameters and y (which scales the margin), x comes first."""
+    inert = [FakeParameter(f"behaviour.noise{i}", 0.0, 1.0, "uniform", 0.5) for i in range(6)]
+    params = [*inert, *PARAMETERS]
+    result = robustness.analyse(synthetic_model, params, SCENARIOS, "profit", samples=120,
+                                seed=4, tornado_seeds=1, tornado_parameters=2)
+    screening = result.screening
+    # the leaders by mean are B, then A: their margin 0.7 - x falls with x, exactly
+    assert screening.loc[0, "key"] == "market.x" and screening.loc[0, "rho"] == pytest.approx(-1)
+    assert screening["selected"].sum() == 2
+    assert list(result.tornado["key"])[0] == "market.x" and len(result.tornado) == 2
+    assert bool(result.tornado.loc[0, "flips"])
+    inert_rho = screening.set_index("key").loc[[p.key for p in inert], "rho"].abs()
+    assert (inert_rho < 0.3).all()  # 120 samples: the s.e. of rho is about 0.09

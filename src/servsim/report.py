@@ -94,7 +94,7 @@ MIN_SEEDS = 2
 OUTPUT_FILES = ("report.html", "report.md", "kpis.png", "series.png", "robustness.png",
                 "kpis.csv", "differences.csv", "runs.parquet", "steps.parquet",
                 "rank_probabilities.csv", "robustness_summary.csv", "tornado.csv",
-                "robustness.parquet")
+                "screening.csv", "robustness.parquet")
 """Files a report directory may hold (written by :func:`write`)."""
 
 
@@ -610,9 +610,11 @@ def method_text(report: Report) -> str:
                  "values and the same seed. Rank probabilities have Wilson 95% intervals; "
                  "regret is the best scenario's outcome minus the scenario's, averaged over "
                  "samples. The tornado moves one parameter at a time to each end of its range, "
-                 f"the others at their defaults, on seeds {rob.seeds[0]}-{rob.seeds[-1]} "
-                 "(rank_probabilities.csv, robustness_summary.csv, tornado.csv, "
-                 "robustness.parquet).")
+                 f"the others at their defaults, on seeds {rob.seeds[0]}-{rob.seeds[-1]}; its "
+                 f"{len(rob.tornado)} parameters are those whose values correlate most "
+                 "(Spearman, over the samples) with the margin between the two leading "
+                 "scenarios (rank_probabilities.csv, robustness_summary.csv, tornado.csv, "
+                 "screening.csv, robustness.parquet).")
     return text
 
 
@@ -711,7 +713,9 @@ def write(report: Report, out: str | Path, focal: pd.DataFrame, steps: pd.DataFr
     if rob is not None:
         for name, table in (("rank_probabilities.csv", rob.ranks),
                             ("robustness_summary.csv", rob.summary),
-                            ("tornado.csv", rob.tornado)):
+                            ("tornado.csv", rob.tornado),
+                            *((("screening.csv", rob.screening),)
+                              if rob.screening is not None else ())):
             written.append(outputs.write_text(out / name, table.to_csv(index=False)))
         written.append(outputs.write_parquet(out / "robustness.parquet", rob.results))
     page = outputs.write_text(out / "report.html", to_html(report))
@@ -813,20 +817,25 @@ ROBUSTNESS_OUTCOMES = {k: higher for k, _, higher in KPIS}
 
 def run_robustness(scenarios: Sequence[Scenario], base: Sequence[str], market: str,
                    outcome: str, samples: int, seed: int, first_seed: int, tornado_seeds: int,
-                   n_jobs: int, model_and_parameters=None) -> robustness_.Robustness:
+                   tornado_parameters: int, n_jobs: int, model_and_parameters=None
+                   ) -> robustness_.Robustness:
     """Rank probabilities and the tornado of the scenarios over the market's uncertainties.
 
     ``model_and_parameters`` is ``(model, parameters)``; by default
     :func:`servsim.robustness.servsim_model` (servsim's model function and
-    registry).  Evaluations run on ``n_jobs`` processes.
+    registry).  Parameters that a scenario or ``base`` sets are not varied.
+    Evaluations run on ``n_jobs`` processes.
     """
     model, parameters = (model_and_parameters if model_and_parameters is not None
                          else robustness_.servsim_model(market))
+    fixed = set(model_kwargs(base)).union(*(model_kwargs(s.overrides) for s in scenarios))
+    parameters = [p for p in parameters if p.key not in fixed]  # the user set these
     mapper = robustness_.sequential if n_jobs <= 1 else robustness_.pool_mapper(n_jobs)
     return robustness_.analyse(
         model, parameters, {s.label: model_kwargs(s.overrides) for s in scenarios}, outcome,
         higher=ROBUSTNESS_OUTCOMES[outcome], samples=samples, seed=seed, first_seed=first_seed,
-        tornado_seeds=tornado_seeds, base={"market": market, **model_kwargs(base)},
+        tornado_seeds=tornado_seeds, tornado_parameters=tornado_parameters,
+        base={"market": market, **model_kwargs(base)},
         mapper=mapper)
 
 
@@ -927,6 +936,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="seed of the robustness design (default 0)")
     parser.add_argument("--tornado-seeds", type=int, default=2,
                         help="replications per tornado point (default 2)")
+    parser.add_argument("--tornado-parameters", type=int, default=8, metavar="K",
+                        help="parameters in the tornado: the K that move the leaders' margin "
+                             "most across the samples (default 8)")
     args = parser.parse_intermixed_args(argv)
     started = time.perf_counter()
     command = "servsim-report " + " ".join(shlex.quote(a) for a in (
@@ -942,6 +954,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--robustness {args.robustness}: allowed 0 (off) or 2 or more samples")
     if args.tornado_seeds < 1:
         parser.error(f"--tornado-seeds {args.tornado_seeds}: allowed 1 or more")
+    if args.tornado_parameters < 1:
+        parser.error(f"--tornado-parameters {args.tornado_parameters}: allowed 1 or more")
     if args.robustness and args.from_sweep:
         parser.error("--robustness runs the model itself; it cannot be combined with "
                      "--from-sweep")
@@ -988,7 +1002,7 @@ def main(argv: list[str] | None = None) -> int:
                                                  if not o.startswith("market=")],
                                      markets[0], args.robustness_outcome, args.robustness,
                                      args.robustness_seed, args.seed_start, args.tornado_seeds,
-                                     args.jobs, model)
+                                     args.tornado_parameters, args.jobs, model)
         report = build(focal, steps, scenarios, baseline, args.title, command, params, rob)
     except Exception as ex:
         from hydra.errors import HydraException

@@ -76,6 +76,8 @@ class Robustness:
     parameters: list[str]
     seeds: list[int]
     """The tornado's seeds (common to every scenario and end)."""
+    screening: pd.DataFrame | None = None
+    """key, rho, low, high, p, selected: :func:`screen`'s choice of the tornado's parameters."""
 
 
 def sequential(model: Model, kwargs_list: Sequence[Mapping[str, Any]]
@@ -113,11 +115,20 @@ def pool_mapper(n_jobs: int) -> Mapper:
 # --------------------------------------------------------------------------- sampling
 
 
+def _is_integer(parameter: Uncertainty) -> bool:
+    default = parameter.default
+    return (bool(getattr(parameter, "integer", False))
+            or str(parameter.distribution).lower() == "integer"
+            or (isinstance(default, int | np.integer) and not isinstance(default, bool)))
+
+
 def ppf(parameter: Uncertainty, u: np.ndarray) -> np.ndarray:
     """Values of ``parameter`` at quantiles ``u`` of its distribution over [low, high].
 
     ``uniform``; ``loguniform`` (uniform in log, positive bounds); ``triangular``
-    (mode at the default); an integer default gives integer values.
+    (mode at the default); ``integer`` (each integer of the range equally
+    likely).  An integer parameter (``integer`` distribution or flag, or an int
+    default) gives integers; ``u`` = 0 and 1 give the range's ends.
 
     Raises
     ------
@@ -129,6 +140,10 @@ def ppf(parameter: Uncertainty, u: np.ndarray) -> np.ndarray:
         raise ValueError(f"{parameter.key}: range [{low}, {high}] is not a finite interval")
     kind = str(parameter.distribution).lower().replace("-", "").replace("_", "")
     u = np.asarray(u, dtype=float)
+    if kind == "integer":
+        first, last = math.ceil(low), math.floor(high)
+        values = np.minimum(first + np.floor((last - first + 1) * u), last)
+        return values.astype(int)
     if kind == "uniform":
         values = low + (high - low) * u
     elif kind in ("loguniform", "logarithmic", "reciprocal"):
@@ -142,9 +157,8 @@ def ppf(parameter: Uncertainty, u: np.ndarray) -> np.ndarray:
         values = triang.ppf(u, (mode - low) / (high - low), loc=low, scale=high - low)
     else:
         raise ValueError(f"{parameter.key}: unknown distribution {parameter.distribution!r}; "
-                         "allowed: uniform, loguniform, triangular")
-    if isinstance(parameter.default, int | np.integer) and not isinstance(parameter.default,
-                                                                        bool):
+                         "allowed: uniform, loguniform, triangular, integer")
+    if _is_integer(parameter):
         values = np.clip(np.floor(values + 0.5), math.ceil(low), math.floor(high))
         return values.astype(int)
     return values
@@ -307,15 +321,46 @@ def tornado(model: Model, parameters: Sequence[Uncertainty],
     return table.reset_index(drop=True), leader, runner_up
 
 
+def screen(results: pd.DataFrame, parameters: Sequence[Uncertainty], outcome: str,
+           higher: bool = True, top: int = 8) -> pd.DataFrame:
+    """Rank the parameters by how strongly they move the margin between the two leaders.
+
+    The two scenarios with the best mean ``outcome`` over the samples; per
+    sample their margin (first minus second, sign-adjusted); per parameter
+    Spearman's rank correlation of the margin with the parameter's value over
+    the samples (:func:`servsim.stats.spearman_ci`).  Returns key, rho, low,
+    high, p, selected (the ``top`` largest |rho|), sorted by |rho|.
+    """
+    wide = results.pivot(index="sample", columns="scenario", values=outcome).astype(float)
+    means = wide.mean()
+    first, second = means.sort_values(ascending=not higher).index[:2]
+    margin = (wide[first] - wide[second]) * (1.0 if higher else -1.0)
+    values = results.drop_duplicates("sample").set_index("sample").loc[wide.index]
+    rows = []
+    for p in parameters:
+        est, pvalue = stats.spearman_ci(values[p.key].to_numpy(float), margin.to_numpy(float))
+        rows.append({"key": p.key, "rho": est.mean, "low": est.low, "high": est.high,
+                     "p": pvalue})
+    table = pd.DataFrame(rows)
+    table["abs_rho"] = table["rho"].abs().fillna(0.0)
+    table = table.sort_values("abs_rho", ascending=False, kind="stable").reset_index(drop=True)
+    table["selected"] = table.index < top
+    return table.drop(columns="abs_rho")
+
+
 def analyse(model: Model, parameters: Sequence[Uncertainty],
             scenarios: Mapping[str, Mapping[str, Any]], outcome: str, higher: bool = True,
             samples: int = 64, seed: int = 0, first_seed: int = 0, tornado_seeds: int = 2,
-            base: Mapping[str, Any] | None = None, mapper: Mapper = sequential) -> Robustness:
+            tornado_parameters: int = 8, base: Mapping[str, Any] | None = None,
+            mapper: Mapper = sequential) -> Robustness:
     """Rank probabilities over ``samples`` Latin-hypercube samples and the tornado.
 
     The sampling is seeded by ``seed`` (the design) and ``first_seed`` (the
     model seeds: sample i runs seed ``first_seed + i`` in every scenario); the
-    tornado runs seeds ``first_seed .. first_seed + tornado_seeds - 1``.
+    tornado runs seeds ``first_seed .. first_seed + tornado_seeds - 1``.  With
+    more than ``tornado_parameters`` uncertainties the tornado is limited to
+    those :func:`screen` ranks first on the samples (a registry has a hundred
+    or more: a full one-at-a-time pass would cost more than the samples).
     """
     design = sample_uncertainties(parameters, samples, seed, first_seed)
     results = evaluate_design(model, design, scenarios, base, mapper)
@@ -324,12 +369,17 @@ def analyse(model: Model, parameters: Sequence[Uncertainty],
         raise ValueError(f"robustness outcome {outcome!r} is not among the model's outcomes "
                          f"({', '.join(known)})")
     ranks, summary = rank_probabilities(results, outcome, higher)
+    screening = screen(results, parameters, outcome, higher, tornado_parameters)
+    chosen = set(screening.loc[screening["selected"], "key"])
+    swung = [p for p in parameters if p.key in chosen]
     seeds = list(range(first_seed, first_seed + tornado_seeds))
-    table, leader, runner_up = tornado(model, parameters, scenarios, outcome, higher, seeds,
-                                       base, mapper)
+    held = {p.key: _plain(p.default) for p in parameters if p.key not in chosen}
+    table, leader, runner_up = tornado(model, swung, scenarios, outcome, higher, seeds,
+                                       {**(base or {}), **held}, mapper)
     return Robustness(outcome=outcome, higher_is_better=higher, results=results, ranks=ranks,
                       summary=summary, tornado=table, leader=leader, runner_up=runner_up,
-                      parameters=[p.key for p in parameters], seeds=seeds)
+                      parameters=[p.key for p in parameters], seeds=seeds,
+                      screening=screening)
 
 
 # --------------------------------------------------------------------------- servsim
