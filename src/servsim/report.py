@@ -431,18 +431,27 @@ def assumptions(params: Mapping[str, Params], focal: pd.DataFrame,
                      "expected quality against price, so the price-versus-service trade-off "
                      "rests on the first two weights."))
     if robustness is not None and len(robustness.tornado):
-        top = robustness.tornado.head(3)
-        flips = top[top["flips"]]["key"].tolist()
-        rows.append(("what drives the result", "the parameters whose range moves the verdict "
-                     "most: " + ", ".join(f"`{k}`" for k in top["key"])
-                     + (f"; within its range {', '.join(f'`{k}`' for k in flips)} changes the "
-                        "leader" if flips else "; none of them changes the leader on its own")
-                     + " (tornado below)"))
+        moving = robustness.tornado[robustness.tornado["swing"] > 0]
+        top = moving.head(3)
+        flips = moving[moving["flips"]]["key"].tolist()
+        if top.empty:
+            text = ("none of the tornado's parameters moves the leader's margin within its "
+                    "range")
+        else:
+            text = ("the parameters whose range moves the leader's margin most: "
+                    + ", ".join(f"`{k}`" for k in top["key"])
+                    + (f"; within its range {', '.join(f'`{k}`' for k in flips)} changes the "
+                       "leader" if flips else "; none of them changes the leader on its own"))
+        rows.append(("what drives the result", text + " (tornado below)"))
     else:
         rows.append(("what drives the result", "not measured in this report: run it with "
                      "--robustness N to see which uncertain parameters would change the "
                      "verdict"))
     return rows
+
+
+def _seed_text(seeds: Sequence[int]) -> str:
+    return f"seed {seeds[0]}" if len(seeds) == 1 else f"seeds {seeds[0]}-{seeds[-1]}"
 
 
 def robustness_paragraph(rob: robustness_.Robustness) -> str:
@@ -459,7 +468,7 @@ def robustness_paragraph(rob: robustness_.Robustness) -> str:
             f"scenario), the best on {name} is {shares}. ")
     flips = rob.tornado[rob.tornado["flips"]]
     margin = float(rob.tornado["margin_default"].iloc[0]) if len(rob.tornado) else math.nan
-    text += (f"At the parameters' defaults (seeds {rob.seeds[0]}-{rob.seeds[-1]}) "
+    text += (f"At the parameters' defaults ({_seed_text(rob.seeds)}) "
              f"{rob.leader} leads {rob.runner_up} by {tables.num(margin)}. ")
     if flips.empty:
         text += ("No single parameter, moved alone to either end of its range, changes that "
@@ -610,7 +619,7 @@ def method_text(report: Report) -> str:
                  "values and the same seed. Rank probabilities have Wilson 95% intervals; "
                  "regret is the best scenario's outcome minus the scenario's, averaged over "
                  "samples. The tornado moves one parameter at a time to each end of its range, "
-                 f"the others at their defaults, on seeds {rob.seeds[0]}-{rob.seeds[-1]}; its "
+                 f"the others at their defaults, on {_seed_text(rob.seeds)}; its "
                  f"{len(rob.tornado)} parameters are those whose values correlate most "
                  "(Spearman, over the samples) with the margin between the two leading "
                  "scenarios (rank_probabilities.csv, robustness_summary.csv, tornado.csv, "

@@ -182,10 +182,10 @@ def sample_uncertainties(parameters: Sequence[Uncertainty], n: int, seed: int = 
     if len(set(keys)) < len(keys):
         raise ValueError(f"robustness: repeated parameter keys in {keys}")
     unit = qmc.LatinHypercube(d=len(parameters), rng=np.random.default_rng(seed)).random(n)
-    design = pd.DataFrame({"sample": np.arange(n), "seed": first_seed + np.arange(n)})
+    columns = {"sample": np.arange(n), "seed": first_seed + np.arange(n)}
     for j, parameter in enumerate(parameters):
-        design[parameter.key] = ppf(parameter, unit[:, j])
-    return design
+        columns[parameter.key] = ppf(parameter, unit[:, j])
+    return pd.DataFrame(columns)
 
 
 # --------------------------------------------------------------------------- evaluating
