@@ -19,16 +19,25 @@ the combinations of the swept values other than the seed.
 
 The report holds, for the focal firm:
 
-- a KPI table (:data:`KPIS`): mean and 95% Student-t interval over the seeds;
+- an assumptions box (:func:`assumptions`): market, size, horizon, units, the
+  levers compared, the key calibration choices and what drives the result;
+- a KPI table (:data:`KPIS`): mean and 95% Student-t interval over the seeds,
+  kept within the bounds of bounded KPIs (:data:`BOUNDS`,
+  :func:`servsim.stats.bounded_mean_ci`);
 - paired differences against the baseline scenario (same seeds, so the same
   customers, network and initial market): mean difference, 95% interval,
-  relative change and the two-sided **paired t-test** (``scipy.stats.ttest_rel``);
+  relative change and the two-sided **paired t-test** (``scipy.stats.ttest_rel``)
+  with Holm-adjusted p-values over the table;
 - time series of the main KPIs with 95% bands;
 - a plain-language paragraph: which scenario leads on what, by how much and
-  how sure we are (leader against runner-up, paired t-test).
+  how sure we are (leader against runner-up, paired t-test, Holm over the KPIs);
+- with ``--robustness N`` (:mod:`servsim.robustness`): rank probabilities of
+  the scenarios over N samples of the market's uncertain parameters, regret,
+  and a tornado of the parameters that could change the leader.
 
-Every number is also written as a table (``kpis.csv``, ``differences.csv``)
-with the tidy runs (``runs.parquet``, one row per run of the focal firm) and
+Every number is also written as a table (``kpis.csv``, ``differences.csv``,
+the robustness tables) with the tidy runs (``runs.parquet``, one row per run of
+the focal firm) and
 series (``steps.parquet``), so each can be recomputed.
 """
 
