@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from servsim.mechanisms.expectations import promised_quality, segment_service_levels
+from servsim.mechanisms.expectations import promised_quality, segment_service_level
 from servsim.params import Params
 
 
@@ -98,15 +98,10 @@ def firm_table(params: Params, segments: SegmentTable) -> FirmTable:
     """Arrays of every firm's strategy, organisation and stage levers."""
     firms = params.firms
     relative_value = segments.value / _mean_value(segments)
-    levels = np.array(
-        [
-            segment_service_levels(f.strategy.service_level, f.strategy.tiering, relative_value)
-            for f in firms
-        ]
-    )
-    promised = np.array(
-        [promised_quality(levels[i], f.strategy.promise) for i, f in enumerate(firms)]
-    )
+    levels = np.array([[segment_service_level(f.strategy.service_level, f.strategy.tiering, v)
+                        for v in relative_value] for f in firms], dtype=np.float64)
+    promised = np.array([[promised_quality(level, f.strategy.promise) for level in levels[i]]
+                         for i, f in enumerate(firms)], dtype=np.float64)
 
     def s(name: str) -> np.ndarray:
         return np.array([float(getattr(f.strategy, name)) for f in firms])

@@ -24,12 +24,13 @@ from servsim.agents import CustomerAgent, FirmAgent, ManagerAgent, StaffAgent
 from servsim.firms import firm_table, segment_table
 from servsim.kernels import books, market, service
 from servsim.kernels.census import census_day
-from servsim.kernels.choice import adoption_and_stages, defection
+from servsim.kernels.choice import adoption_and_stages, defection, utilities
 from servsim.kernels.random import bitgen_address
 from servsim.kernels.staff import staff_day, staff_target
 from servsim.kernels.word_of_mouth import attitudes_and_fade, talkers
-from servsim.mechanisms import adoption, expectations, needs
+from servsim.mechanisms import needs, recovery
 from servsim.mechanisms._common import logit
+from servsim.mechanisms.expectations import prospect_expectation
 from servsim.network import build_network, row_lookup
 from servsim.params import Params, make_params
 from servsim.results import STEP_COLUMNS
@@ -41,8 +42,8 @@ from servsim.state import (
     PROSPECT,
     ComplaintBook,
     Customers,
-    RequestQueue,
     Managers,
+    RequestQueue,
     Staff,
     empty_complaints,
     empty_requests,
@@ -86,11 +87,10 @@ class _Constants:
     logit_base_failure: float
     logit_churn_base: float
     logit_quit_base: float
-    exp_speed: np.ndarray  # exp(-days / recovery_speed_days) for days 0..max patience + 1
+    exp_speed: np.ndarray  # recovery.speed_table: exp(-days / tau), days 0..max patience + 1
 
     @classmethod
     def of(cls, b, seg, firms) -> _Constants:
-        days = np.arange(int(seg.patience_days.max(initial=0)) + 2, dtype=np.float64)
         return cls(
             need_rate32=seg.need_rate.astype(np.float32),
             purchase_rate32=seg.purchase_rate.astype(np.float32),
@@ -98,7 +98,8 @@ class _Constants:
             logit_base_failure=logit(b.base_failure),
             logit_churn_base=logit(b.churn_base),
             logit_quit_base=logit(b.quit_base),
-            exp_speed=np.exp(-days / b.recovery_speed_days),  # numpy's exp, as recovery_quality
+            exp_speed=recovery.speed_table(int(seg.patience_days.max(initial=0)) + 1,
+                                           b.recovery_speed_days),
         )
 
 
@@ -179,9 +180,11 @@ class ServiceMarket(mesa.Model):
         firm[has] = chosen[has]
         stage[has] = NEW
         sat = np.full(n, self.b.initial_satisfaction, dtype=np.float32)
-        exp0 = expectations.prospect_expectation(
-            f.promised[np.maximum(firm, 0), seg], self.norm[seg], self.b.promise_weight
-        ).astype(np.float32)
+        # expectation of the firm (firm 0 for prospects), by (firm, segment)
+        e0 = np.array([[prospect_expectation(p, r, self.b.promise_weight)
+                        for p, r in zip(f.promised[k], self.norm, strict=True)]
+                       for k in range(f.n)], dtype=np.float64)
+        exp0 = e0[np.maximum(firm, 0), seg].astype(np.float32)
         self.c = Customers(
             segment=seg,
             firm=firm,
@@ -199,7 +202,8 @@ class ServiceMarket(mesa.Model):
 
     def _table_row(self, firm: np.ndarray, segment: np.ndarray) -> np.ndarray:
         """Row ``firm * n_segments + segment`` of a flattened (firm, segment) table
-        (intp, for fast gathers); customers of no firm yet take firm 0's row."""
+        (intp, for fast gathers); customers of no firm yet take firm 0's row.
+        """
         row = np.maximum(firm, np.int8(0)).astype(np.intp)
         row *= len(self.seg.share)
         row += segment
@@ -245,7 +249,8 @@ class ServiceMarket(mesa.Model):
 
     def _staff_target(self) -> np.ndarray:
         """Staff each firm aims for: its ratio to customers, plus the people its
-        proactive contract work needs (``contracts * proactive_rate / capacity``)."""
+        proactive contract work needs (``contracts * proactive_rate / capacity``).
+        """
         return staff_target(self._customer_census(), self.firms.staff_per_1000,
                             self.firms.proactive_rate, self.b.staff_capacity)
 
@@ -322,7 +327,7 @@ class ServiceMarket(mesa.Model):
         Compiled (:func:`servsim.kernels.market.expectations`):
         :func:`~servsim.mechanisms.expectations.update_norm` with the quality offered to
         each segment's active customers, then
-        :func:`~servsim.mechanisms.expectations.pull_expectation` for everyone.
+        :func:`~servsim.mechanisms.expectations.pulled_expectation` for everyone.
         """
         f, m = self.firms, self.params.market
         market.expectations(
@@ -355,10 +360,10 @@ class ServiceMarket(mesa.Model):
         """Serve requests FIFO within capacity; long waiters give up (a failure).
 
         Compiled (:func:`servsim.kernels.service.encounters`): each firm's capacity is
-        :func:`~servsim.mechanisms.encounters.staff_capacity` less its proactive
-        contacts; :func:`~servsim.mechanisms.encounters.serve` picks the longest-waiting
-        requests; :func:`~servsim.mechanisms.encounters.assign_staff` a random active
-        employee.  Returns the day's encounters (served or given up), with their
+        the sum of :func:`~servsim.mechanisms.encounters.person_capacity` less its
+        proactive contacts; the longest-waiting requests are served
+        (:func:`servsim.kernels.service.first_k_per_group`), each by a random active
+        employee; :func:`~servsim.mechanisms.encounters.gives_up` for the others.  Returns the day's encounters (served or given up), with their
         failure uniforms and quality noise.
         """
         s, q, b = self.s, self.requests, self.b
@@ -382,8 +387,9 @@ class ServiceMarket(mesa.Model):
            perceived quality (:func:`~servsim.mechanisms.quality.perceived_quality`);
         5. satisfaction by expectation-disconfirmation with loss aversion
            (:mod:`~servsim.mechanisms.satisfaction`), adaptive expectations;
-        6. complaints lodged (:func:`~servsim.mechanisms.complaints.lodge`), settled on
-           the spot or escalated (:func:`~servsim.mechanisms.complaints.triage`);
+        6. complaints lodged (:func:`~servsim.mechanisms.complaints.voiced`,
+           :func:`~servsim.mechanisms.complaints.lodged`), settled on the spot or
+           escalated (:mod:`~servsim.mechanisms.complaints`);
            managers approve the oldest ready complaints within their capacity;
            resolved complaints recover satisfaction
            (:mod:`~servsim.mechanisms.recovery`), complaints waited out are abandoned.
@@ -422,8 +428,9 @@ class ServiceMarket(mesa.Model):
 
         Compiled kernels (:mod:`servsim.kernels.word_of_mouth`): a customer with a
         firm talks with :func:`~servsim.mechanisms.word_of_mouth.talk_probability`;
-        only the talkers' ties hear (:meth:`Network.heard_by`); attitudes follow
-        :func:`~servsim.mechanisms.word_of_mouth.update_attitude_rows`.
+        only the talkers' ties hear (:meth:`Network.heard_by`); attitudes fade and move
+        (:func:`~servsim.mechanisms.word_of_mouth.faded_attitude`,
+        :func:`~servsim.mechanisms.word_of_mouth.heard_attitude`).
         """
         c, b, F = self.c, self.b, self.n_firms
         talks, positive, category = talkers(
@@ -445,7 +452,8 @@ class ServiceMarket(mesa.Model):
 
     def _count_talk(self, talks: np.ndarray, positive: np.ndarray) -> None:
         """Word-of-mouth diagnostics: who could talk, and who talked well or ill, by
-        satisfaction bin (:attr:`talk_by_satisfaction`)."""
+        satisfaction bin (:attr:`talk_by_satisfaction`).
+        """
         c = self.c
         bins = np.minimum((c.satisfaction * TALK_BINS).astype(np.int64), TALK_BINS - 1)
         self.talk_by_satisfaction[0] += np.bincount(bins[c.firm >= 0], minlength=TALK_BINS)
@@ -525,25 +533,19 @@ class ServiceMarket(mesa.Model):
         return self.pos_in_of(np.arange(self.n))
 
     def _utility(self, who: np.ndarray) -> np.ndarray:
+        """Choice utility (:func:`servsim.mechanisms.adoption.utility`) of every firm for
+        customers ``who`` (len(who) x F).
+        """
         c, f, b = self.c, self.firms, self.b
-        seg = c.segment[who]
-        e0 = expectations.prospect_expectation(
-            f.promised[:, seg].T, self.norm[seg][:, None], b.promise_weight
-        )
-        return adoption.utility(
-            e0,
-            f.price,
-            self.seg.price_sensitivity[seg],
-            c.attitude[who].astype(np.float64),
-            b.utility_quality,
-            b.utility_price,
-            b.utility_attitude,
-        )
+        return utilities(who, c.segment, c.attitude, f.promised, self.norm, f.price,
+                         self.seg.price_sensitivity, b.promise_weight, b.utility_quality,
+                         b.utility_price, b.utility_attitude)
 
     # 9 ----------------------------------------------------------------------
     def books_step(self, proactive: np.ndarray) -> None:
         """Service revenue and the day's costs by source
-        (:mod:`servsim.mechanisms.accounting`; compiled: :func:`servsim.kernels.books.books`)."""
+        (:mod:`servsim.mechanisms.accounting`; compiled: :func:`servsim.kernels.books.books`).
+        """
         f, s, m = self.firms, self.s, self.m
         books.books(
             self.log, _BOOKS_COLS, proactive, self.n, s.firm, s.active, m.firm, m.team_size,
