@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import mesa
 
-from servsim.results import STAGES
+from servsim.results import METRICS, STAGES
 
 
 class _View(mesa.Agent):
@@ -109,8 +109,6 @@ class FirmAgent(_View):
 
     def latest(self) -> dict:
         """Metrics of the last recorded day for this firm."""
-        from servsim.model import METRICS
-
         day = self.model.day
         if day == 0:
             return {}

@@ -33,7 +33,8 @@ from servsim.mechanisms._common import logit
 from servsim.mechanisms.expectations import prospect_expectation
 from servsim.network import build_network, row_lookup
 from servsim.params import Params, make_params
-from servsim.results import STEP_COLUMNS
+from servsim.results import METRIC_INDEX as _M
+from servsim.results import METRICS
 from servsim.state import (
     ADVOCATE,
     NEVER,
@@ -48,10 +49,6 @@ from servsim.state import (
     empty_complaints,
     empty_requests,
 )
-
-METRICS = [c for c in STEP_COLUMNS if c not in ("day", "firm")]
-"""Per-(day, firm) metrics recorded, in STEP_COLUMNS order."""
-_M = {name: i for i, name in enumerate(METRICS)}
 
 PROMOTER, DETRACTOR = 0.7, 0.45
 """Satisfaction bounds for NPS-style promoters (>=) and detractors (<)."""

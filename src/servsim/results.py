@@ -78,6 +78,13 @@ STEP_COLUMNS: dict[str, str] = {
 }
 
 
+METRICS: tuple[str, ...] = tuple(c for c in STEP_COLUMNS if c not in ("day", "firm"))
+"""Per-(day, firm) metrics the model records, in :data:`STEP_COLUMNS` order (the columns
+of ``ServiceMarket.records``)."""
+METRIC_INDEX: dict[str, int] = {name: i for i, name in enumerate(METRICS)}
+"""Column of each metric in the model's day log and records."""
+
+
 @dataclass
 class RunResult:
     """The outputs of :func:`servsim.simulate`."""
