@@ -14,22 +14,29 @@ Customer views exist only up to ``sim.customer_agents_max`` customers.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import mesa
 import numpy as np
 import pandas as pd
 
 from servsim.agents import CustomerAgent, FirmAgent, ManagerAgent, StaffAgent
-from servsim.firms import firm_table, segment_table
+from servsim.firms import KernelConstants, firm_table, segment_table
 from servsim.kernels import books, market, service
 from servsim.kernels.census import census_day
 from servsim.kernels.choice import adoption_and_stages, defection, utilities
+from servsim.kernels.columns import (
+    BOOKS_COLS,
+    ENCOUNTER_COLS,
+    OUTCOME_COLS,
+    PURCHASE_COLS,
+    RECORD_COLS,
+    STAFF_COLS,
+    WOM_COLS,
+)
 from servsim.kernels.random import bitgen_address
 from servsim.kernels.staff import staff_day, staff_target
 from servsim.kernels.word_of_mouth import attitudes_and_fade, talkers
-from servsim.mechanisms import needs, recovery
-from servsim.mechanisms._common import logit
+from servsim.mechanisms import needs
 from servsim.mechanisms.expectations import prospect_expectation
 from servsim.network import build_network, row_lookup
 from servsim.params import Params, make_params
@@ -52,52 +59,8 @@ from servsim.state import (
 
 PROMOTER, DETRACTOR = 0.7, 0.45
 """Satisfaction bounds for NPS-style promoters (>=) and detractors (<)."""
-OUTCOME_COLUMNS = ("failures", "quality", "cost_encounters", "cost_followup", "complaints",
-                   "complaints_ignored", "recoveries", "recovery_days", "recoveries_on_spot",
-                   "cost_compensation", "complaints_abandoned", "complaint_queue")
-"""The day-log columns :func:`servsim.kernels.service.outcomes` returns, in order."""
-_BOOKS_COLS = tuple(_M[name] for name in books.BOOKS_COLUMNS)
-_RECORD_COLS = tuple(
-    tuple(_M[name] for name in names)
-    for names in (books.RECORD_COLUMNS, [name for name, _ in books.STAGE_COLUMNS],
-                  books.REVENUE_COLUMNS, books.COST_COLUMNS)
-)
-_ENCOUNTER_COLS = (_M["encounters"], _M["wait_days"], _M["waiting"])
-_OUTCOME_COLS = tuple(_M[name] for name in OUTCOME_COLUMNS)
-_WOM_COLS = (_M["wom_positive"], _M["wom_negative"])
-_STAFF_COLS = tuple(_M[name] for name in ("internal_service", "staff_quits", "staff_hires",
-                                           "cost_hiring", "manager_coaching"))
-PURCHASE_COLUMNS = ("revenue_purchases", "revenue_premium", "revenue_crossbuy", "cost_goods")
-"""The day-log columns of :func:`servsim.mechanisms.accounting.purchase_amounts`, in order."""
-_PURCHASE_COLS = tuple(_M[name] for name in PURCHASE_COLUMNS)
 TALK_BINS = 10
 """Satisfaction bins of the word-of-mouth diagnostics."""
-
-
-@dataclass(frozen=True)
-class _Constants:
-    """Values derived once from the parameters (read at construction) for the kernels."""
-
-    need_rate32: np.ndarray  # float32 daily need probability by segment
-    purchase_rate32: np.ndarray  # float32 daily purchase probability by segment
-    proactive: bool  # some firm makes proactive contacts
-    logit_base_failure: float
-    logit_churn_base: float
-    logit_quit_base: float
-    exp_speed: np.ndarray  # recovery.speed_table: exp(-days / tau), days 0..max patience + 1
-
-    @classmethod
-    def of(cls, b, seg, firms) -> _Constants:
-        return cls(
-            need_rate32=seg.need_rate.astype(np.float32),
-            purchase_rate32=seg.purchase_rate.astype(np.float32),
-            proactive=bool((firms.proactive_rate > 0).any()),
-            logit_base_failure=logit(b.base_failure),
-            logit_churn_base=logit(b.churn_base),
-            logit_quit_base=logit(b.quit_base),
-            exp_speed=recovery.speed_table(int(seg.patience_days.max(initial=0)) + 1,
-                                           b.recovery_speed_days),
-        )
 
 
 class ServiceMarket(mesa.Model):
@@ -123,7 +86,7 @@ class ServiceMarket(mesa.Model):
         self.b = params.behaviour
         self.seg = segment_table(params)
         self.firms = firm_table(params, self.seg)
-        self._constants = _Constants.of(self.b, self.seg, self.firms)
+        self._constants = KernelConstants.of(self.b, self.seg, self.firms)
         self.n = params.sim.n_customers
         self.n_firms = self.firms.n
         self.day = 0
@@ -367,7 +330,7 @@ class ServiceMarket(mesa.Model):
         cust, firm, wait, staff_idx, gave_up, u_fail, self.overload, queue = service.encounters(
             bitgen_address(self.rng), q.customer, q.firm, q.wait, proactive, s.active,
             s.morale, s.firm, s.encounters_today, b.staff_capacity, b.productivity_morale,
-            self.seg.patience_days, self.c.segment, self.log, _ENCOUNTER_COLS,
+            self.seg.patience_days, self.c.segment, self.log, ENCOUNTER_COLS,
         )
         self.requests = RequestQueue(*queue)
         return {"customer": cust, "firm": firm, "wait": wait, "staff": staff_idx,
@@ -413,7 +376,7 @@ class ServiceMarket(mesa.Model):
             self._constants.exp_speed, b.compensation_scale, b.recovery_weight_speed,
             b.recovery_weight_compensation, b.recovery_weight_skill,
             b.paradox_threshold, b.paradox_gain, b.repeat_failure_cap, b.unresolved_penalty,
-            self.log, _OUTCOME_COLS,
+            self.log, OUTCOME_COLS,
         )
         self.complaints = ComplaintBook(*columns)
         if len(ints):
@@ -444,7 +407,7 @@ class ServiceMarket(mesa.Model):
         attitudes_and_fade(
             c.attitude, rows, heard, b.wom_attitude, b.attitude_decay, talks, positive,
             c.firm, self.network.degree, c.stage, c.satisfaction, b.wom_neutral,
-            self.log, _WOM_COLS,
+            self.log, WOM_COLS,
         )
 
     def _count_talk(self, talks: np.ndarray, positive: np.ndarray) -> None:
@@ -503,7 +466,7 @@ class ServiceMarket(mesa.Model):
             self.params.market.innovation, self.params.market.imitation,
             b.utility_quality, b.utility_price, b.utility_attitude,
             b.outside_utility, b.promise_weight, b.initial_satisfaction,
-            self.log, _PURCHASE_COLS, _M["acquisitions"],
+            self.log, PURCHASE_COLS, _M["acquisitions"],
         )
         if dropped:
             self.requests.keep(keep)
@@ -545,7 +508,7 @@ class ServiceMarket(mesa.Model):
         """
         f, s, m = self.firms, self.s, self.m
         books.books(
-            self.log, _BOOKS_COLS, proactive, self.n, s.firm, s.active, m.firm, m.team_size,
+            self.log, BOOKS_COLS, proactive, self.n, s.firm, s.active, m.firm, m.team_size,
             f.contract_fee, f.service_fee, f.wage, f.training, f.training_cost,
             f.proactive_cost, f.advertising, f.advertising_cost,
         )
@@ -571,7 +534,7 @@ class ServiceMarket(mesa.Model):
             b.learning_rate, b.training_rate, b.coaching_rate,
             self._constants.logit_quit_base, b.quit_morale,
             b.novice_skill, b.initial_morale, b.hiring_lag_days, self.params.market.hiring_cost,
-            self.log, _STAFF_COLS,
+            self.log, STAFF_COLS,
         )
 
     # ------------------------------------------------------------------ records
@@ -589,7 +552,7 @@ class ServiceMarket(mesa.Model):
         """
         s, L = self.s, self.log
         books.record(
-            L, *_RECORD_COLS, self._customer_census(), self._census_sums, self._counts_fs,
+            L, *RECORD_COLS, self._customer_census(), self._census_sums, self._counts_fs,
             s.firm, s.active, s.morale, s.skill, self.norm, self.seg.share,
             books.STAGE_CODES,
         )

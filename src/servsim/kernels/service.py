@@ -204,7 +204,7 @@ def outcomes(
     failure_memory_days, neutral, gain, loss_aversion, tolerance, norm_weight, memory,
     learning, exp_speed, compensation_scale, w_speed, w_compensation, w_skill,
     paradox_threshold, paradox_gain, repeat_cap, unresolved_penalty,
-    # the day log and its columns (ServiceMarket's OUTCOME_COLUMNS)
+    # the day log and its columns (servsim.kernels.columns.OUTCOME_COLUMNS)
     log, cols,
 ):
     """Quality, satisfaction, complaints, approvals, recovery and abandonment.
