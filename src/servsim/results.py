@@ -78,7 +78,7 @@ STEP_COLUMNS: dict[str, str] = {
 }
 
 
-METRICS: tuple[str, ...] = tuple(c for c in STEP_COLUMNS if c not in ("day", "firm"))
+METRICS: list[str] = [c for c in STEP_COLUMNS if c not in ("day", "firm")]
 """Per-(day, firm) metrics the model records, in :data:`STEP_COLUMNS` order (the columns
 of ``ServiceMarket.records``)."""
 METRIC_INDEX: dict[str, int] = {name: i for i, name in enumerate(METRICS)}
