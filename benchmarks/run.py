@@ -25,7 +25,7 @@ A  engine vs the one-object-per-agent Mesa reference (reference_model.py),
    100,000 customers x 30 days: time of the 30 steps (build excluded; build
    and end-to-end reported too).  Goal >= 100x.
 B  engine time per day at 1,000,000 customers vs an in-process floor: one
-   numpy read+write pass over every column of ``model.c`` (servsim.state
+   numpy read+write pass over every column of ``model.customers`` (servsim.state
    Customers) plus the same random variates the engine draws in a day
    (counted on one more day by wrapping the model's Generator and, for the
    compiled kernels, its bit generator), drawn in one call per (method,
@@ -444,7 +444,7 @@ class Bench:
         m.step()
         m.rng = real
         counts = dict(counter.counts)
-        cols = [getattr(m.c, f) for f in m.c._columns()]
+        cols = [getattr(m.customers, f) for f in m.customers._columns()]
         col_bytes = sum(a.nbytes for a in cols)
         floor_rng = np.random.default_rng(12345)
         t_cols = best_of(lambda: touch_columns(cols), c["floor_reps"])
@@ -475,7 +475,7 @@ class Bench:
 
         Floor (fastest of {c['floor_reps']}, each timed right after one of the last
         {c['floor_reps']} days): one in-place read+write pass over the
-        {len(cols)} columns of `model.c` ({col_bytes / n:.0f} bytes per customer,
+        {len(cols)} columns of `model.customers` ({col_bytes / n:.0f} bytes per customer,
         {col_bytes / 1e6:.0f} MB: {fmt_s(t_cols)}) plus the {n_draws:,} variates the engine
         drew on one more, untimed day ({counter_calls(counter)}), drawn in one call per kind
         ({fmt_s(t_draws)}): **{fmt_s(t_floor)}**.  The network (read by word of mouth,
@@ -667,7 +667,7 @@ class Bench:
                 out["current"], out["run_peak"] = tracemalloc.get_traced_memory()
             else:
                 out["rss_growth"] = hwm() - base
-            out["customers_bytes"] = m.c.nbytes
+            out["customers_bytes"] = m.customers.nbytes
             out["network_bytes"] = m.network.nbytes
             out["wom_bytes"] = m._wom_pos.nbytes + m._wom_rows.nbytes
             out["records_bytes"] = m.records.nbytes
@@ -700,7 +700,7 @@ class Bench:
         | tracemalloc peak during {days} days | {res['run_peak'] / 1e6:.0f} MB | {res['run_peak'] / n:.0f} |
         | tracemalloc current after the run | {res['current'] / 1e6:.0f} MB | {res['current'] / n:.0f} |
         | peak RSS (VmHWM) growth over the post-import baseline | {rss_growth / 1e6:.0f} MB | {per_rss:.0f} |
-        | of which: customer columns (`model.c.nbytes`) | {res['customers_bytes'] / 1e6:.0f} MB | {res['customers_bytes'] / n:.0f} |
+        | of which: customer columns (`model.customers.nbytes`) | {res['customers_bytes'] / 1e6:.0f} MB | {res['customers_bytes'] / n:.0f} |
         | of which: network (`model.network.nbytes`) | {res['network_bytes'] / 1e6:.0f} MB | {res['network_bytes'] / n:.0f} |
         | of which: today's word of mouth (sparse `pos_in`) | {res['wom_bytes'] / 1e6:.0f} MB | {res['wom_bytes'] / n:.0f} |
 

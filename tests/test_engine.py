@@ -53,9 +53,9 @@ def test_agent_views_read_the_arrays():
     model = ServiceMarket(make_params(**SMALL))
     model.run(10)
     agent = model.customer_agents[3]
-    assert agent.satisfaction == pytest.approx(float(model.c.satisfaction[3]))
+    assert agent.satisfaction == pytest.approx(float(model.customers.satisfaction[3]))
     agent.satisfaction = 0.25
-    assert model.c.satisfaction[3] == pytest.approx(0.25)
+    assert model.customers.satisfaction[3] == pytest.approx(0.25)
     assert agent.stage in STAGES
     assert len(model.agents) == (
         len(model.customer_agents) + len(model.staff_agents) + len(model.manager_agents)

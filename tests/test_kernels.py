@@ -81,11 +81,11 @@ def test_census_equals_numpy(case):
     """Counts as numpy's bincount of the cell key; sums as the running float64 sums."""
     m = model_after(case, 40)
     # put customers exactly on the class thresholds (float32 rounding of 0.7 and 0.45)
-    m.c.satisfaction[:20] = np.float32(0.7)
-    m.c.satisfaction[20:40] = np.float32(0.45)
+    m.customers.satisfaction[:20] = np.float32(0.7)
+    m.customers.satisfaction[20:40] = np.float32(0.45)
     m._census = None
     counts = m._customer_census()
-    c, n_seg = m.c, len(m.seg.share)
+    c, n_seg = m.customers, len(m.segments.share)
     shape = (m.n_firms + 1, 6, n_seg, 2, 3)
     key = (c.firm.astype(np.int64) + 1) * 6 + c.stage
     key = (key * n_seg + c.segment) * 2 + c.contract
