@@ -20,7 +20,8 @@ import pytest
 import yaml
 from hydra import compose, initialize_config_dir
 
-from servsim import cli, conf, outputs
+from servsim import cli, conf, outputs, runs, sweep
+from servsim import compose as composition
 from servsim.collect import collect
 from servsim.params import make_params
 from servsim.results import STEP_COLUMNS
@@ -153,11 +154,11 @@ def test_describe_error_names_the_allowed_options():
     ex = MissingConfigException("In 'config': Could not find 'strategy/nosuch'",
                                 missing_cfg_file="strategy/nosuch",
                                 options=["base_strategy", "lowcost", "premium"])
-    assert cli.describe_error(ex) == (
+    assert composition.describe_error(ex) == (
         "strategy=nosuch: unknown option of config group 'strategy'; allowed: lowcost, premium")
     plugin = MissingConfigException("In 'hydra/launcher/ray_local': Could not load "
                                     "'hydra/launcher/ray'.", missing_cfg_file="hydra/launcher/ray")
-    assert "servsim[ray]" in cli.describe_error(plugin)
+    assert "servsim[ray]" in composition.describe_error(plugin)
 
 
 # --------------------------------------------------------------------------- one run
@@ -286,11 +287,11 @@ def test_interrupted_sweep_resumes_only_missing_runs(sequential_sweep, tmp_path,
 
 def test_changed_config_in_the_same_dir_is_rerun(tmp_path):
     cfg = _compose("market=single_firm", *TINY)
-    first = cli.run(cfg, tmp_path, progress=False)
+    first = runs.run(cfg, tmp_path, progress=False)
     assert first["status"] == "ok" and "resumed" not in first
-    again = cli.run(cfg, tmp_path, progress=False)
+    again = runs.run(cfg, tmp_path, progress=False)
     assert again.get("resumed") is True
-    changed = cli.run(_compose("market=single_firm", *TINY, "strategy.price=1.2"), tmp_path,
+    changed = runs.run(_compose("market=single_firm", *TINY, "strategy.price=1.2"), tmp_path,
                       progress=False)
     assert changed["status"] == "ok" and "resumed" not in changed
     assert changed["config_hash"] != first["config_hash"]
@@ -307,14 +308,14 @@ def _compose(*overrides: str):
 
 def _crash_on_seed(monkeypatch, seed: int) -> None:
     module = sys.modules["servsim.simulate"]
-    real = module.simulate
+    real = module.run_params
 
     def crashing(params, *, progress=False):
         if params.sim.seed == seed:
             raise RuntimeError("injected crash for the test")
         return real(params, progress=progress)
 
-    monkeypatch.setattr(module, "simulate", crashing)
+    monkeypatch.setattr(module, "run_params", crashing)
 
 
 def test_crash_in_a_sweep_is_recorded_and_others_complete(monkeypatch, tmp_path, capsys):
@@ -341,7 +342,7 @@ def test_crash_in_a_single_run_records_error_and_raises(monkeypatch, tmp_path):
     _crash_on_seed(monkeypatch, 0)
     cfg = _compose("market=single_firm", *TINY)
     with pytest.raises(RuntimeError, match="injected"):
-        cli.run(cfg, tmp_path, progress=False)
+        runs.run(cfg, tmp_path, progress=False)
     summary = outputs.read_summary(tmp_path)
     assert summary["status"] == "error" and "injected" in summary["error"]
     assert not outputs.is_complete(tmp_path)
@@ -349,10 +350,10 @@ def test_crash_in_a_single_run_records_error_and_raises(monkeypatch, tmp_path):
 
 def test_preflight_checks_small_sweeps_fully_and_extremes_of_large_ones():
     small = [[f"strategy={s}", f"seed={i}"] for s in ("premium", "lowcost") for i in range(3)]
-    assert cli.preflight_jobs(small) == small
+    assert sweep.preflight_jobs(small) == small
     large = [[f"strategy={s}", f"seed={i}", "sim.days=5"]
              for s in ("premium", "lowcost", "differentiated") for i in range(100)]
-    chosen = cli.preflight_jobs(large)
+    chosen = sweep.preflight_jobs(large)
     assert chosen[0] == ["strategy=premium", "seed=0", "sim.days=5"]
     assert ["strategy=lowcost", "seed=0", "sim.days=5"] in chosen
     assert ["strategy=differentiated", "seed=0", "sim.days=5"] in chosen
@@ -369,7 +370,7 @@ def test_expand_sweep_mirrors_the_basic_sweeper():
 
     with open_dict(cfg):
         cfg.hydra.overrides.task = ["+experiment=positioning_quick", "sim.days=5"]
-    jobs = cli.expand_sweep(cfg)
+    jobs = composition.expand_sweep(cfg)
     assert len(jobs) == 9
     assert jobs[0] == ["strategy=premium", "seed=0", "+experiment=positioning_quick",
                        "sim.days=5"]

@@ -21,9 +21,9 @@ Registered schemas
 ``market/base_market``
     one per lever or uncertainty group.
 
-The registration is idempotent and runs on import (``servsim.cli`` imports this
-module before Hydra composes), and :func:`register_configs` may be called again
-(tests do, after ``GlobalHydra`` resets).
+The registration is idempotent and runs on import (:mod:`servsim.compose`
+imports this module before Hydra composes), and :func:`register_configs` may
+be called again (tests do, after ``GlobalHydra`` resets).
 """
 
 from __future__ import annotations

@@ -29,7 +29,13 @@ from scipy import stats
 
 from servsim.metrics import clv as clv_formula
 from servsim.params import make_params
-from servsim.simulate import simulate
+from servsim.simulate import simulate as _simulate
+
+
+def simulate(**overrides):
+    """One run of the dataclass defaults (:func:`make_params`: one firm) with dotted overrides."""
+    return _simulate(make_params(**overrides))
+
 
 SIZES = ("ci", "full")
 
