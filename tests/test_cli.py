@@ -374,3 +374,39 @@ def test_expand_sweep_mirrors_the_basic_sweeper():
     assert len(jobs) == 9
     assert jobs[0] == ["strategy=premium", "seed=0", "+experiment=positioning_quick",
                        "sim.days=5"]
+
+
+# --------------------------------------------------------------------------- subcommands
+
+
+def test_help_lists_the_subcommands(monkeypatch, capsys):
+    main_in_process(monkeypatch, "--help")
+    out = capsys.readouterr().out
+    assert "== Config groups" in out  # Hydra's own help first
+    for name in ("sensitivity", "explore", "optimize", "calibrate"):
+        assert f"servsim {name}" in out
+
+
+def test_a_subcommand_gets_its_arguments_before_hydra_parses_them(tmp_path, monkeypatch):
+    (tmp_path / "fake_subcommand.py").write_text(
+        "seen = []\n"
+        "def main(argv):\n"
+        "    seen.append(list(argv))\n"
+        "    return 3\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setitem(cli.SUBCOMMANDS, "sensitivity", ("fake_subcommand", "a test stand-in"))
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exit_info:
+        main_in_process(monkeypatch, "sensitivity", "--method", "morris", "strategy.price=2")
+    assert exit_info.value.code == 3
+    assert sys.modules["fake_subcommand"].seen == [["--method", "morris", "strategy.price=2"]]
+    assert not (tmp_path / "results").exists()  # Hydra never ran
+
+
+def test_a_missing_subcommand_module_is_one_line(monkeypatch, capsys):
+    monkeypatch.setitem(cli.SUBCOMMANDS, "explore", ("servsim.decide.no_such_module", "absent"))
+    with pytest.raises(SystemExit) as exit_info:
+        main_in_process(monkeypatch, "explore", "--help")
+    assert exit_info.value.code == 2
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert len(lines) == 1 and "servsim explore" in lines[0] and "not available" in lines[0]

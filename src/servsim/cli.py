@@ -77,13 +77,15 @@ def run_subcommand(name: str, argv: list[str]) -> int:
             print(f"{PROG}: error: 'servsim {name}' is not available in this installation "
                   f"(module {module_name} not found)", file=sys.stderr)
             return EXIT_USAGE
-        raise  # a dependency of the subcommand is missing: its own message says which
+        print(f"{PROG}: error: 'servsim {name}' needs the package '{ex.name}', which is not "
+              "installed (see pyproject.toml's extras)", file=sys.stderr)
+        return EXIT_USAGE
     return int(module.main(argv) or 0)
 
 
 def subcommand_help() -> str:
     """The lines ``servsim --help`` adds about the subcommands."""
-    lines = ["== Subcommands (servsim NAME --help for each) =="]
+    lines = ["", "== Subcommands (servsim NAME --help for each) =="]
     lines += [f"  servsim {name:<12} {text}" for name, (_, text) in SUBCOMMANDS.items()]
     return "\n".join(lines)
 
@@ -99,6 +101,14 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(run_subcommand(args[0], args[1:]))
     if argv is not None:
         sys.argv = [sys.argv[0] if sys.argv else PROG, *args]
+    if "--help" in args or "-h" in args:
+        try:
+            _hydra_main()  # Hydra prints the groups and options, then exits
+        except SystemExit as ex:
+            if ex.code not in (0, None):
+                raise
+        print(subcommand_help())
+        return
     if os.environ.get("HYDRA_FULL_ERROR") == "1":
         _hydra_main()
         return
