@@ -322,9 +322,12 @@ def test_crash_in_a_sweep_is_recorded_and_others_complete(monkeypatch, tmp_path,
     _crash_on_seed(monkeypatch, 1)
     sweep_dir = tmp_path / "faulty"
     args = ("-m", "market=single_firm", "seed=0,1,2", *TINY, f"hydra.sweep.dir={sweep_dir}")
-    main_in_process(monkeypatch, *args)  # returns normally
+    with pytest.raises(SystemExit) as exit_info:  # a sweep with failed runs fails
+        main_in_process(monkeypatch, *args)
+    assert exit_info.value.code == 1
     err = capsys.readouterr().err
     assert "injected crash" in err and "sweep finished (2 ok, 1 error)" in err
+    assert f"servsim: 1 of 3 runs failed: see {sweep_dir / '1' / 'servsim.log'}" in err
     table = collect(sweep_dir)
     assert list(table["status"]) == ["ok", "error", "ok"]
     failed = table[table["status"] == "error"].iloc[0]

@@ -33,13 +33,17 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig
 
-from servsim import conf
+from servsim import conf, sweep
 from servsim.compose import describe_error, first_line, params_from_config, raised_by_hydra
 from servsim.params import ParameterError
-from servsim.runs import PROG, hydra_mode, report, run
+from servsim.runs import PROG, RUN_FAILURES, hydra_mode, remove_unused_run_dir, report, run
 
 EXIT_USAGE = 2
 """Exit status for invalid input (as argparse uses)."""
+EXIT_RUN_FAILED = 1
+"""Exit status of a run that failed (or of a sweep in which runs failed)."""
+EXIT_INTERRUPTED = 130
+"""Exit status after Ctrl-C (128 + SIGINT, as shells report it)."""
 
 SUBCOMMANDS = {
     "sensitivity": ("servsim.decide.sensitivity", "global sensitivity analysis (SALib: "
@@ -56,14 +60,30 @@ __all__ = ["main", "params_from_config", "run"]  # params_from_config: kept for 
 
 @hydra.main(version_base="1.3", config_path=str(conf.CONFIG_DIR), config_name=conf.CONFIG_NAME)
 def _hydra_main(cfg: DictConfig) -> dict[str, Any]:
+    # every exit here is a SystemExit: an exception would make Hydra print its own
+    # "Error executing job with overrides" line besides ours
+    single = hydra_mode() == RunMode.RUN
+    out = HydraConfig.get().runtime.output_dir
     try:
         summary = run(cfg)
     except ParameterError as ex:
-        # exit here: an exception would make Hydra print its own "Error executing job" line
+        if single:
+            remove_unused_run_dir(out)  # a refused run leaves no directory behind
         print(f"{PROG}: error: {ex}", file=sys.stderr)
         raise SystemExit(EXIT_USAGE) from None
-    if hydra_mode() == RunMode.RUN:
-        report(summary, HydraConfig.get().runtime.output_dir)
+    except RUN_FAILURES as ex:
+        print(f"{PROG}: error: run in {out} failed: {type(ex).__name__}: {ex} (recorded in "
+              "its summary.json)", file=sys.stderr)
+        raise SystemExit(EXIT_RUN_FAILED) from None
+    except Exception as ex:
+        if not raised_by_hydra(ex):
+            raise  # a bug or a crash in a single run: keep the traceback
+        if single:
+            remove_unused_run_dir(out)
+        print(f"{PROG}: error: {describe_error(ex)}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE) from None
+    if single:
+        report(summary, out)
     return summary
 
 
@@ -109,6 +129,41 @@ def main(argv: list[str] | None = None) -> None:
                 raise
         print(subcommand_help())
         return
+    if not conf.resolvers_allowed():
+        try:
+            conf.refuse_resolvers(_overrides_in(args))
+        except ParameterError as ex:
+            print(f"{PROG}: error: {ex}", file=sys.stderr)
+            sys.exit(EXIT_USAGE)
+    try:
+        _main_hydra()
+    except KeyboardInterrupt:
+        active = sweep.ACTIVE
+        line = (sweep.interrupted_line(active) if active is not None
+                else f"{PROG}: interrupted")
+        print(f"\n{line}", file=sys.stderr, flush=True)
+        sys.exit(EXIT_INTERRUPTED)
+    finally:
+        sweep.release()
+
+
+def _overrides_in(args: list[str]) -> list[str]:
+    """The command line's overrides (not its options nor their values)."""
+    takes_value = {"-cp", "--config-path", "-cn", "--config-name", "-cd", "--config-dir",
+                   "-p", "--package", "--info", "-i", "--experimental-rerun"}
+    out, skip = [], False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg in takes_value:
+            skip = arg not in ("--info", "-i")
+        elif not arg.startswith("-"):
+            out.append(arg)
+    return out
+
+
+def _main_hydra() -> None:
+    """Hydra's command line, with its errors as one line on stderr and exit status 2."""
     if os.environ.get("HYDRA_FULL_ERROR") == "1":
         _hydra_main()
         return

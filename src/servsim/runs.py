@@ -104,7 +104,6 @@ def run(
             raise ValueError("output_dir is required outside a Hydra run")
         output_dir = HydraConfig.get().runtime.output_dir
     out = Path(output_dir)
-    out.mkdir(parents=True, exist_ok=True)
     if progress is None:
         progress = not multirun or _sequential_launcher()
     if catch_errors is None:
@@ -119,6 +118,7 @@ def run(
     except ParameterError as ex:
         if not catch_errors:
             raise
+        out.mkdir(parents=True, exist_ok=True)
         print(f"{PROG}: error: {ex}", file=sys.stderr)
         summary = {"status": outputs.STATUS_ERROR, "error": str(ex),
                    "error_type": "ParameterError", **meta}
@@ -136,18 +136,21 @@ def run(
         summary["resumed"] = True
         return summary
 
-    # files of an earlier, different or failed attempt must not outlive this one
-    for name in (outputs.SUMMARY_FILE, outputs.STEPS_FILE, outputs.CONFIG_FILE,
-                 outputs.FIGURE_FILE):
-        (out / name).unlink(missing_ok=True)
     started = time.perf_counter()
     try:
+        out.mkdir(parents=True, exist_ok=True)
+        # files of an earlier, different, failed or damaged attempt must not outlive this one
+        for name in (outputs.SUMMARY_FILE, *outputs.RECORDED_FILES):
+            (out / name).unlink(missing_ok=True)
         from servsim.simulate import run_params
 
         log.info("simulating %s customers for %s days (seed %s)",
                  params.sim.n_customers, params.sim.days, params.sim.seed)
         result = run_params(params, progress=progress)
         elapsed = time.perf_counter() - started
+        problem = outputs.first_non_finite(result.steps)
+        if problem is not None:
+            raise NonFiniteOutput(problem)
         outputs.write_parquet(out / outputs.STEPS_FILE, result.steps)
         outputs.write_config(out / outputs.CONFIG_FILE, result.params)
         try:
@@ -160,6 +163,7 @@ def run(
             **meta,
             "elapsed_seconds": round(elapsed, 3),
             **{k: v for k, v in result.summary.items() if k not in ("status",)},
+            "files": outputs.record_files(out),  # what "complete" means: these, unchanged
         }
         outputs.write_json(out / outputs.SUMMARY_FILE, summary)  # last: completion marker
     except Exception as ex:
@@ -172,6 +176,37 @@ def run(
 
     log.info("wrote %s", out)
     return summary
+
+
+class NonFiniteOutput(RuntimeError):
+    """A run produced an infinite value, or NaN where a value must be defined."""
+
+
+RUN_FAILURES = (NonFiniteOutput, OSError)
+"""Failures of a single run that the command reports in one line (exit 1), not as a bug."""
+
+
+def remove_unused_run_dir(out: str | os.PathLike) -> bool:
+    """Remove a run directory that holds nothing but what Hydra wrote before the run started.
+
+    A single run refused for a bad value leaves no directory behind.  Only a
+    directory whose entries are ``.hydra/`` (Hydra's three files) and the job
+    log is removed; anything else in it, e.g. an earlier run's results, keeps it.
+    """
+    import shutil
+
+    out = Path(out)
+    try:
+        entries = {p.name for p in out.iterdir()}
+        hydra_files = {p.name for p in (out / ".hydra").iterdir()} if (out / ".hydra").is_dir() \
+            else set()
+    except OSError:
+        return False
+    if not entries <= {".hydra", "servsim.log"} or not hydra_files <= {
+            "config.yaml", "hydra.yaml", "overrides.yaml"}:
+        return False
+    shutil.rmtree(out, ignore_errors=True)
+    return not out.exists()
 
 
 def _write_error(out: Path, ex: BaseException, meta: dict, started: float) -> dict[str, Any]:
