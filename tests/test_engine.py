@@ -4,9 +4,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from servsim import ParameterError, make_params, simulate
+from servsim import ParameterError, make_params
+from servsim import simulate as _simulate
 from servsim.model import ServiceMarket
 from servsim.results import STAGES, STEP_COLUMNS
+
+
+def simulate(**overrides):
+    """One run of the dataclass defaults (:func:`make_params`: one firm) with dotted overrides."""
+    return _simulate(make_params(**overrides))
+
 
 SMALL = {"sim.n_customers": 800, "sim.days": 60}
 

@@ -102,7 +102,7 @@ from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
 from servsim import conf
-from servsim.cli import describe_error, task_container
+from servsim.compose import describe_error, task_container
 from servsim.model import ServiceMarket
 from servsim.params import ParameterError, Params, make_params
 from servsim.results import STAGES

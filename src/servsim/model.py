@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from servsim.agents import CustomerAgent, FirmAgent, ManagerAgent, StaffAgent
+from servsim.datacollector import DayRecords
 from servsim.firms import KernelConstants, firm_table, segment_table
 from servsim.kernels import books, market, service
 from servsim.kernels.census import census_day
@@ -123,6 +124,8 @@ class ServiceMarket(mesa.Model):
         :meth:`recovery_table` (and :func:`servsim.kernels.service.outcomes`)."""
         self._counts_fs = self._firm_segment_counts()
         self._make_views()
+        # Mesa's DataCollector over self.records (mesa.batch_run needs one; no per-day cost)
+        self.datacollector = DayRecords(self)
 
     # ------------------------------------------------------------------ set-up
 
