@@ -52,7 +52,7 @@ from omegaconf import DictConfig, OmegaConf, open_dict, read_write
 
 from servsim import conf, outputs
 from servsim.compose import JobComposer
-from servsim.params import ParameterError, Params, make_params
+from servsim.params import ParameterError, Params, allowed_for_key, make_params
 
 log = logging.getLogger(__name__)
 
@@ -515,6 +515,9 @@ def describe_error(ex: BaseException) -> str:
         text = msg if cause is ex else f"{head}: {msg}"
         if key and key not in text:
             text += f" (key {key})"
+        hint = allowed_for_key(str(key)) if key else None
+        if hint and "allowed" not in text:
+            text += f"; {hint}"  # a value of the wrong type: say what the key takes
         return text
     return head or type(ex).__name__
 
@@ -552,6 +555,9 @@ def main() -> None:
     previous = os.environ.get("HYDRA_FULL_ERROR")
     os.environ["HYDRA_FULL_ERROR"] = "1"  # let errors reach us instead of Hydra's printer
     try:
+        from servsim.registry import check_overrides
+
+        check_overrides(sys.argv[1:])  # e.g. market.segments={}: recorded but changes nothing
         _hydra_main()
     except (ParameterError, HydraException, OmegaConfBaseException) as ex:
         print(f"{PROG}: error: {describe_error(ex)}", file=sys.stderr)
