@@ -900,8 +900,11 @@ def validate(params: Params) -> None:
     _validate_dataclass(params, "")
     total = sum(s.share for s in segs.values())
     if abs(total - 1.0) > 1e-6:
+        listed = ", ".join(f"{name}={s.share:g}" for name, s in list(segs.items())[:8])
+        more = ", ..." if len(segs) > 8 else ""
         raise ParameterError(
-            f"market.segments.*.share: shares sum to {total:.6g}; allowed: they must sum to 1"
+            f"market.segments.*.share: shares sum to {total:.6g} ({listed}{more}); "
+            "allowed: they must sum to 1"
         )
     kind = params.market.network.kind
     if kind not in NETWORK_KINDS:

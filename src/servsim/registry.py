@@ -331,10 +331,11 @@ def check_overrides(overrides: Sequence[str]) -> None:
         key = key.lstrip("+~")
         extra = {"market.segments": f"[1, {schema.MAX_SEGMENTS}] segments",
                  "market.competitors": f"[0, {schema.MAX_COMPETITORS}] competitors"}.get(key)
-        allowed = f"allowed {extra}, each set by key" if extra else "allowed: a non-empty mapping"
+        allowed = (f"allowed {extra}, each set by key (e.g. {key}.NAME.FIELD=VALUE)" if extra
+                   else f"allowed: a non-empty mapping, or set values by key ({key}.FIELD=VALUE)")
         raise ParameterError(
             f"{key}={{}}: an empty mapping changes nothing (Hydra merges mappings key by key); "
-            f"{allowed} (e.g. {key}.NAME.FIELD=VALUE)")
+            f"{allowed}")
 
 
 # --------------------------------------------------------------------------- ODD tables
