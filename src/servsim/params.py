@@ -915,21 +915,28 @@ def validate(params: Params) -> None:
         c.initial_share for c in params.market.competitors.values()
     )
     if initial > 1.0 + 1e-9:
+        listed = ", ".join([f"focal_initial_share={params.market.focal_initial_share:g}"] + [
+            f"competitors.{name}.initial_share={c.initial_share:g}"
+            for name, c in params.market.competitors.items()])
         raise ParameterError(
-            f"market initial shares sum to {initial:.6g}; allowed: at most 1 "
+            f"market initial shares sum to {initial:.6g} (market.{listed}); allowed: at most 1 "
             "(market.focal_initial_share + market.competitors.*.initial_share)"
         )
     b = params.behaviour
     weights = b.recovery_weight_speed + b.recovery_weight_compensation + b.recovery_weight_skill
     if abs(weights - 1.0) > 1e-6:
         raise ParameterError(
-            f"behaviour.recovery_weight_*: weights sum to {weights:.6g}; "
+            f"behaviour.recovery_weight_*: weights sum to {weights:.6g} "
+            f"(behaviour.recovery_weight_speed={b.recovery_weight_speed:g}, "
+            f"behaviour.recovery_weight_compensation={b.recovery_weight_compensation:g}, "
+            f"behaviour.recovery_weight_skill={b.recovery_weight_skill:g}); "
             "allowed: they must sum to 1"
         )
     if not b.repeat_threshold <= b.loyal_threshold <= b.advocate_threshold:
         raise ParameterError(
-            f"behaviour thresholds: repeat_threshold={b.repeat_threshold!r}, "
-            f"loyal_threshold={b.loyal_threshold!r}, advocate_threshold={b.advocate_threshold!r}; "
+            f"behaviour.repeat_threshold={b.repeat_threshold:g}, "
+            f"behaviour.loyal_threshold={b.loyal_threshold:g}, "
+            f"behaviour.advocate_threshold={b.advocate_threshold:g} are out of order; "
             "allowed repeat_threshold <= loyal_threshold <= advocate_threshold"
         )
     n = params.sim.n_customers
