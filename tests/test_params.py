@@ -150,3 +150,19 @@ def test_allowed_for_key_follows_dict_entries():
         "allowed: small_world, random, scale_free, complete")
     assert schema.allowed_for_key("market.segments") is None
     assert schema.allowed_for_key("strategy.nosuch") is None
+
+
+def test_a_population_that_would_not_fit_in_memory_is_refused(monkeypatch, company_a):
+    monkeypatch.setattr(schema, "physical_memory_bytes", lambda: 2**30)  # a 1 GiB machine
+    small = make_params(company_a, **{"sim.n_customers": 1000})  # with agent views
+    assert schema.estimated_peak_bytes(small) == 1000 * (100 + 8 * 8 + 4 * 3 + 225)
+    large = make_params(company_a, **{"sim.n_customers": 10_000})  # company_a: degree 8, 3 firms
+    assert schema.estimated_peak_bytes(large) == 10_000 * (100 + 8 * 8 + 4 * 3)
+    message = refused(company_a, **{"sim.n_customers": 10_000_000})
+    fit = int(10_000_000 * 2**30 / (10_000_000 * 176))
+    assert message == ("sim.n_customers=10000000 needs about 1.6 GiB of memory "
+                       "(market.network.mean_degree=8), more than this machine's 1.0 GiB; "
+                       f"allowed whole numbers in [1, {fit}] here")
+    make_params(company_a, **{"sim.n_customers": fit})
+    monkeypatch.setattr(schema, "physical_memory_bytes", lambda: None)  # unknown: not checked
+    make_params(company_a, **{"sim.n_customers": 10_000_000})
