@@ -173,6 +173,9 @@ def _main_hydra() -> None:
     previous = os.environ.get("HYDRA_FULL_ERROR")
     os.environ["HYDRA_FULL_ERROR"] = "1"  # let errors reach us instead of Hydra's printer
     try:
+        from servsim.registry import check_overrides
+
+        check_overrides(sys.argv[1:])  # e.g. market.segments={}: recorded but changes nothing
         _hydra_main()
     except (ParameterError, HydraException, OmegaConfBaseException) as ex:
         print(f"{PROG}: error: {describe_error(ex)}", file=sys.stderr)

@@ -36,7 +36,7 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf, open_dict, read_write
 
 from servsim import conf
-from servsim.params import ParameterError, Params, make_params
+from servsim.params import ParameterError, Params, allowed_for_key, make_params
 
 GROUP_CHOICES = ("market", "strategy", "org", "stage")
 """Config groups chosen in ``config.yaml``'s defaults list (``market=telecom``)."""
@@ -507,6 +507,9 @@ def describe_error(ex: BaseException) -> str:
         text = msg if cause is ex else f"{head}: {msg}" if head else msg
         if key and key not in text:
             text += f" (key {key})"
+        hint = allowed_for_key(str(key)) if key else None
+        if hint and "allowed" not in text:
+            text += f"; {hint}"  # a value of the wrong type: say what the key takes
         return text
     if "No match in the defaults list" in str(ex):
         return head + experiment_hint(str(ex))
