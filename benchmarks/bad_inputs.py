@@ -14,10 +14,10 @@ Paths (all the command's own code; nothing is simulated):
 ``sweep`` (default, every case)
     what ``servsim -m`` checks before the first job:
     :func:`servsim.registry.check_overrides`, then the sweep's composer
-    (:class:`servsim.compose.JobComposer`: the config composed once by Hydra,
+    (:class:`servsim.compose.Composer`: the config composed once by Hydra,
     value overrides set by OmegaConf against the schema), then
-    :func:`servsim.cli.params_from_config` (validation); the answer is
-    :func:`servsim.cli.describe_error`'s line.
+    :func:`servsim.compose.params_from_config` (validation); the answer is
+    :func:`servsim.compose.describe_error`'s line.
 ``compose`` (``--compose N``: N cases, spread over the classes)
     what a single ``servsim KEY=VALUE`` run does: a full Hydra composition
     per case, then validation.
@@ -206,87 +206,48 @@ def passes(case: Case, lines: Sequence[str]) -> bool:
 
 
 class CommandChecks:
-    """The checks ``servsim`` runs before any work, in this process (nothing is simulated)."""
+    """The checks ``servsim`` runs before any work, in this process (nothing is simulated).
+
+    Both paths use :class:`servsim.compose.Composer`, the one composition path: the
+    sweep pre-flight composes a job as Hydra composes a sweep's jobs (a composer on
+    the sweep's config), a single run as the command composes it.
+    """
 
     def __init__(self, market: str) -> None:
-        from hydra import compose, initialize_config_dir
-        from hydra.core.global_hydra import GlobalHydra
+        from servsim.compose import Composer, standalone_loader
 
-        from servsim import conf
-        from servsim.compose import JobComposer
-
-        conf.register_configs()
-        GlobalHydra.instance().clear()
-        self._context = initialize_config_dir(config_dir=str(conf.CONFIG_DIR), version_base="1.3")
-        self._context.__enter__()
         self.market = market
-        self._compose = compose
-        self._name = conf.CONFIG_NAME
         self._base = (f"market={market}",)
-        master = compose(self._name, overrides=list(self._base), return_hydra_config=True)
-        self._loader = GlobalHydra.instance().config_loader()
-        self._job = JobComposer(master, self._loader)
-        self._plain = compose(self._name, overrides=list(self._base))
+        loader = standalone_loader()
+        self._single = Composer(loader=loader)
+        master = self._single.config(list(self._base), hydra=True)
+        self._sweep = Composer(master, loader)
 
     def close(self) -> None:
-        """Leave Hydra's global state as it was."""
-        self._context.__exit__(None, None, None)
+        """Nothing to release (the composers hold no global state)."""
 
-    def _answer(self, compose, case: Case) -> list[str]:
-        from servsim.cli import describe_error, params_from_config
+    def _answer(self, check, case: Case) -> list[str]:
+        from servsim.compose import describe_error, params_from_config
+        from servsim.params import Params
         from servsim.registry import check_overrides
 
         try:
             check_overrides(case.overrides)
-            cfg = compose(case)
-            if hasattr(cfg, "__enter__"):
-                with cfg as composed:
-                    params_from_config(composed)
-            else:
-                params_from_config(cfg)
+            params = check(case)
+            if not isinstance(params, Params):  # a composed config: validate it
+                params_from_config(params)
         except Exception as ex:  # the command prints describe_error's line for these
             return [line for line in describe_error(ex).splitlines() if line.strip()]
         return []  # accepted: no error line
 
     def sweep(self, case: Case) -> list[str]:
-        """The sweep's pre-flight check (``servsim -m ...``).
-
-        Jobs with structural overrides go through :class:`~servsim.compose.JobComposer`;
-        for plain values this does what it does (set each value on the composed config
-        with OmegaConf, against the schema) on one config, restored after each case,
-        instead of on a fresh copy per job (the copy is 80% of the time and checks nothing).
-        """
-        from servsim.compose import split_value_overrides
-
-        job = [*self._base, *case.overrides]
-        structural, values = split_value_overrides(self._plain, job, self._loader)
-        if structural != self._base:
-            return self._answer(lambda c: self._job(job), case)
-        return self._answer(lambda c: self._with_values(values), case)
-
-    def _with_values(self, values):
-        """Context: the composed config with ``values`` set (restored on exit)."""
-        from contextlib import contextmanager
-
-        from omegaconf import OmegaConf
-
-        @contextmanager
-        def setting():
-            old = [(key, OmegaConf.select(self._plain, key)) for key, _ in values]
-            try:
-                for key, value in values:
-                    OmegaConf.update(self._plain, key, value, merge=False)
-                yield self._plain
-            finally:
-                for key, value in old:
-                    OmegaConf.update(self._plain, key, value, merge=False)
-
-        return setting()
+        """The sweep's pre-flight check (``servsim -m ...``): the job's config as the
+        sweeper composes it, then the parameter check."""
+        return self._answer(lambda c: self._sweep([*self._base, *c.overrides]), case)
 
     def single(self, case: Case) -> list[str]:
         """A single run's composition (``servsim KEY=VALUE``)."""
-        return self._answer(lambda c: self._compose(
-            self._name, overrides=[f"market={self.market}", *c.overrides]), case)
+        return self._answer(lambda c: self._single.params([*self._base, *c.overrides]), case)
 
 
 def command_line(cases: Sequence[Case], market: str, parallel: int = 4) -> list[list[str]]:
