@@ -25,7 +25,7 @@ help:
 	@echo "make validate - full-size validation: results/validation/*.png and docs/validation.md"
 	@echo "make bench  - speed benchmarks (writes benchmarks/RESULTS.md)"
 	@echo "make demo   - the classroom dashboard on http://127.0.0.1:8765 (offline)"
-	@echo "make experiments - the seven canned experiments: results/<name>/summary.md and figures"
+	@echo "make experiments - the canned experiments (python -m servsim.experiments --list): results/<name>/summary.md and figures"
 
 venv: $(STAMP)
 
@@ -66,10 +66,11 @@ validate: $(STAMP)
 demo: $(STAMP)
 	$(VENV)/bin/servsim-demo
 
-EXPERIMENTS := positioning recovery expectations inverted-pyramid service-profit-chain \
-               service-stage retention-economics
+# every experiment of servsim.experiments.EXPERIMENTS (the one list), in its order;
+# `make experiments EXPERIMENT=recovery` runs one
+EXPERIMENT ?= all
 experiments: $(STAMP)
-	@for e in $(EXPERIMENTS); do $(PY) experiments/$$e/analyze.py --quiet || exit 1; done
+	$(PY) -m servsim.experiments $(EXPERIMENT) --quiet
 
 bench: $(STAMP)
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PY) benchmarks/run.py
