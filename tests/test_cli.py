@@ -7,13 +7,11 @@ tests read are run once per module.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -25,22 +23,11 @@ from servsim import compose as composition
 from servsim.collect import collect
 from servsim.params import make_params
 from servsim.results import STEP_COLUMNS
+from tests.conftest import SERVSIM, clean_env, digest, servsim
 
-BIN = Path(sys.executable).parent
-SERVSIM = str(BIN / "servsim")
-COLLECT = str(BIN / "servsim-collect")
+COLLECT = str(SERVSIM.parent / "servsim-collect")
 TINY = ["sim.n_customers=300", "sim.days=20"]
 SWEEP = ["market=single_firm", "strategy=premium,lowcost,differentiated", *TINY]
-
-
-def servsim(*args: str, cwd: Path, timeout: float = 180) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "HYDRA_FULL_ERROR"}
-    return subprocess.run([SERVSIM, *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=timeout, env=env)
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 # --------------------------------------------------------------------------- bad input
@@ -79,7 +66,7 @@ MORE_BAD_INPUT = {
 def bad_input_runs(tmp_path_factory):
     """Run every bad-input case at once (subprocesses in parallel) and keep the results."""
     root = tmp_path_factory.mktemp("bad")
-    env = {k: v for k, v in os.environ.items() if k != "HYDRA_FULL_ERROR"}
+    env = clean_env()
     procs = {}
     for i, (name, (override, _)) in enumerate(BAD_INPUT.items()):
         run_dir = root / f"case{i}"
