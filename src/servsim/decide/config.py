@@ -6,7 +6,7 @@ API, then applies the command line's ``key=value`` overrides::
     servsim sensitivity                         # configs/sensitivity/morris_company_a.yaml
     servsim sensitivity sobol_company_a samples=128 workers=2
     servsim explore scenarios=200
-    servsim optimize trials=60 'constraints=[satisfaction >= 0.7]'
+    servsim optimize trials=60 "constraints=['satisfaction >= 0.7']"
 
 A preset starts with ``# @package _global_`` and the defaults list
 ``[base_<command>, _self_]``: the dataclass schema below (stored in Hydra's
@@ -147,8 +147,8 @@ class OptimizeConfig:
     """Registry keys of levers searched."""
     ranges: dict[str, Any] = field(default_factory=dict)
     """[low, high] per lever to replace the registry's range (within its bounds)."""
-    strategy: str = "differentiated"
-    """The strategy preset whose other values stay as they are."""
+    base_strategy: str = "differentiated"
+    """The strategy preset the levers change (its other values stay as they are)."""
     objectives: list[str] = field(default_factory=lambda: ["profit"])
     """Outcomes optimised; several give a Pareto front (NSGA-II)."""
     directions: list[str] = field(default_factory=list)
@@ -159,6 +159,8 @@ class OptimizeConfig:
     """Trials in the study (a re-run continues up to this number)."""
     population: int = 16
     """NSGA-II population size (multi-objective)."""
+    batch: int = 2
+    """Trials asked and evaluated at once (fixed, so the study does not depend on workers)."""
     replications: int = 2
     """Common-random-number seeds per trial; the objective is their mean."""
     seed: int = 0

@@ -23,7 +23,7 @@ import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
 from servsim.decide import model
-from servsim.decide.evaluator import make_evaluator
+from servsim.decide.evaluator import Evaluator, make_evaluator
 from servsim.decide.store import EvaluationStore, run_id
 from servsim.params import ParameterError
 
@@ -132,11 +132,13 @@ def outcome_names(model_cfg: DictConfig | Mapping) -> list[str]:
 
 def evaluate_design(points: pd.DataFrame, strategies: Sequence[str | None], replications: int,
                     seed: int, model_cfg: DictConfig | Mapping, run_cfg: DictConfig | Mapping,
-                    desc: str = "runs") -> pd.DataFrame:
+                    desc: str = "runs", evaluator: Evaluator | None = None) -> pd.DataFrame:
     """Evaluate every (point, strategy, replication) not yet stored; return the tidy table.
 
     ``points`` has one row per design point (index = point number) and one
-    column per keyword; a strategy of None sends no ``strategy`` keyword.
+    column per keyword; a strategy of None sends no ``strategy`` keyword.  An
+    ``evaluator`` already started is used as it is (and left running);
+    otherwise one is made from ``run_cfg`` for this call, if anything is left to run.
     """
     function = str(model_cfg["function"])
     store = EvaluationStore(run_cfg["out"])
@@ -157,21 +159,32 @@ def evaluate_design(points: pd.DataFrame, strategies: Sequence[str | None], repl
                     kwargs_of[rid] = kwargs
                     todo.append((rid, kwargs))
     if todo:
-        evaluator = make_evaluator(function, int(run_cfg["workers"]), str(run_cfg["backend"]),
-                                   int(run_cfg["chunksize"]), run_cfg.get("address"))
+        own = evaluator is None
+        if own:
+            evaluator = make_evaluator_for(model_cfg, run_cfg)
         bar = _progress(len(rows), len(rows) - len(todo), desc, bool(run_cfg["progress"]))
         try:
-            with evaluator:
-                for rid, outcomes in evaluator.imap(todo):
-                    store.add(rid, function, kwargs_of[rid], outcomes)
-                    bar.update(1)
+            evaluator.start()
+            for rid, outcomes in evaluator.imap(todo):
+                store.add(rid, function, kwargs_of[rid], outcomes)
+                bar.update(1)
         finally:
             bar.close()
+            if own:
+                evaluator.close()
     table = pd.DataFrame(rows)
     outcomes = pd.DataFrame.from_dict({rid: store.outcomes[rid] for rid in table["_id"]},
                                       orient="index")
     table = table.join(outcomes, on="_id").drop(columns="_id")
     return table
+
+
+def make_evaluator_for(model_cfg: DictConfig | Mapping, run_cfg: DictConfig | Mapping
+                       ) -> Evaluator:
+    """Return the (not yet started) evaluator of a design's ``model`` and ``run`` settings."""
+    return make_evaluator(str(model_cfg["function"]), int(run_cfg["workers"]),
+                          str(run_cfg["backend"]), int(run_cfg["chunksize"]),
+                          run_cfg.get("address"))
 
 
 def _progress(total: int, done: int, desc: str, enabled: bool):

@@ -131,8 +131,10 @@ class SerialEvaluator(Evaluator):
     """Evaluate in this process (warmed on :meth:`start` like a worker)."""
 
     def start(self) -> SerialEvaluator:
-        """Warm the model function in this process."""
-        warm_up(self.function)
+        """Warm the model function in this process (once)."""
+        if not getattr(self, "_warm", False):
+            warm_up(self.function)
+            self._warm = True
         return self
 
     def imap(self, tasks: Iterable[Task]) -> Iterator[tuple[Hashable, dict]]:
