@@ -188,3 +188,27 @@ def test_company_a_morris_smoke_on_two_warm_workers(tmp_path, capsys):
     assert len(evaluations) == 2 * 3 * 2  # trajectories x (D + 1) x strategies
     assert evaluations["profit"].map(math.isfinite).all()
     assert "## profit" in capsys.readouterr().out
+
+
+def test_a_constant_outcome_is_reported_not_analysed(tmp_path):
+    # planted_box: alpha never beats beta where a < 0.6, so its rank is 2 at every point
+    cfg = config.compose("sensitivity", "ishigami", [
+        f"run.out={tmp_path}", "run.progress=false", "samples=8", "~ranges.x1", "~ranges.x2",
+        "~ranges.x3", "model.function=servsim.decide.testmodels:planted_box",
+        "parameters=[a,b]", "ranges={a:[0,0.5],b:[0,1]}", "strategies=[alpha,beta]",
+        "outcomes=['rank(profit)[alpha]','profit[alpha] - profit[beta]']"])
+    result = sensitivity.run(cfg)
+    assert result["constant"] == {"rank(profit)[alpha]": 2.0}
+    assert set(result["indices"]["outcome"]) == {"profit[alpha] - profit[beta]"}
+    assert "Constant at 2 at every design point" in result["summary"]
+
+
+def test_noise_share_counts_only_what_common_seeds_do_not_cancel():
+    rng = np.random.default_rng(0)
+    signal = np.linspace(0, 10, 200)
+    common = [signal + shift for shift in (3.0, -2.0, 5.0)]  # a seed shifts every point alike
+    assert sensitivity.noise_share(common, np.mean(common, axis=0)) == pytest.approx(0, abs=1e-12)
+    noisy = [signal + rng.normal(0, 1, 200) for _ in range(4)]
+    share = sensitivity.noise_share(noisy, np.mean(noisy, axis=0))
+    # noise variance of a mean of 4 is 1/4; var(signal) = 100 * 201 / (12 * 199) ~ 8.4
+    assert share == pytest.approx(0.25 / (np.var(signal, ddof=1) + 0.25), rel=0.25)

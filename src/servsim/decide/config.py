@@ -154,7 +154,7 @@ class OptimizeConfig:
     directions: list[str] = field(default_factory=list)
     """``maximize``/``minimize`` per objective (empty: maximise all)."""
     constraints: list[str] = field(default_factory=list)
-    """Constraints such as ``satisfaction >= 0.7`` (Optuna's constraints_func)."""
+    """Constraints such as ``satisfaction >= 0.7`` (Optuna 5: Trial.set_constraint)."""
     trials: int = 40
     """Trials in the study (a re-run continues up to this number)."""
     population: int = 16

@@ -46,6 +46,8 @@ from servsim.decide.outcomes import parse, per_strategy_means
 from servsim.params import ParameterError
 
 PROG = "servsim explore"
+FEW_FLIPS = 5
+"""Fewer scenarios of interest than this get a warning: PRIM cannot describe a region."""
 
 
 def ema():
@@ -291,6 +293,11 @@ def summary_markdown(result: dict[str, Any], cfg: DictConfig,
              design.markdown_table(result["robustness"]), "",
              f"## Where the ranking of {cfg.flip[0]} and {cfg.flip[1]} flips", "",
              f"{winner} beats {loser} in {100 * share:.0f}% of the scenarios.", ""]
+    flips = int(round(share * len(result["scenarios"])))
+    if 0 < flips < FEW_FLIPS:
+        lines += [f"**Only {flips} scenario(s) flip**: too few for PRIM to describe a region; "
+                  "read any box below as the neighbourhood of those points, not as a pattern "
+                  "(see its quasi-p value), or sample more scenarios.", ""]
     if not result["statements"]:
         lines.append("The ranking never flips in the scenarios explored: no box to find."
                      if share in (0.0, 1.0) else "PRIM found no box.")

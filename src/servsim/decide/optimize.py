@@ -12,9 +12,10 @@ ranges (or ``ranges``) on top of the ``base_strategy`` preset and runs
 random numbers), so two trials differ by their levers, not by their luck.
 The objective is the mean over those seeds.  One objective uses Optuna's TPE
 sampler, several NSGA-II (a Pareto front, e.g. profit vs share vs
-satisfaction); ``constraints`` such as ``satisfaction >= 0.7`` go to the
-sampler's ``constraints_func`` (a trial is feasible when every constraint
-holds on its mean outcomes).
+satisfaction); ``constraints`` such as ``satisfaction >= 0.7`` are set on
+each trial with Optuna 5's ``Trial.set_constraint`` (its ``constraints_func``
+is deprecated), so the samplers and ``best_trial(s)`` keep to feasible trials
+(a trial is feasible when every constraint holds on its mean outcomes).
 
 Trials are asked ``batch`` at a time, evaluated on warm workers and told in
 trial order, so a seeded study gives the same trials whatever the number of
@@ -107,11 +108,7 @@ def check(cfg: DictConfig, outcomes: list[str]) -> tuple[list[str], list[tuple]]
     return directions, [parse_constraint(str(c), outcomes) for c in cfg.constraints]
 
 
-def _constraints_func(trial) -> list[float]:
-    return list(trial.user_attrs.get("constraints", []))
-
-
-def make_study(cfg: DictConfig, directions: list[str], constrained: bool):
+def make_study(cfg: DictConfig, directions: list[str]):
     """Create or load the study in ``run.out`` with its seeded sampler."""
     import optuna
 
@@ -125,13 +122,11 @@ def make_study(cfg: DictConfig, directions: list[str], constrained: bool):
         from optuna.storages.journal import JournalFileBackend
 
         storage = JournalStorage(JournalFileBackend(str(out / "optuna.journal")))
-    func = _constraints_func if constrained else None
     if len(directions) == 1:
-        sampler = optuna.samplers.TPESampler(seed=int(cfg.seed), constraints_func=func,
-                                             multivariate=True)
+        sampler = optuna.samplers.TPESampler(seed=int(cfg.seed), multivariate=True)
     else:
         sampler = optuna.samplers.NSGAIISampler(population_size=int(cfg.population),
-                                                seed=int(cfg.seed), constraints_func=func)
+                                                seed=int(cfg.seed))
     return optuna.create_study(study_name=str(cfg.study), storage=storage, sampler=sampler,
                                directions=directions, load_if_exists=True)
 
@@ -182,7 +177,7 @@ def run(cfg: DictConfig) -> dict[str, Any]:
     names = design.outcome_names(cfg.model)
     directions, constraints = check(cfg, names)
     levers = design.resolve_parameters(list(cfg.levers), cfg.ranges, cfg.model, "lever")
-    study = make_study(cfg, directions, bool(constraints))
+    study = make_study(cfg, directions)
     requeued = _requeue_stale(study)
     out = Path(cfg.run.out)
     strategy = str(cfg.base_strategy) if design.is_servsim(cfg.model) else None
@@ -212,9 +207,12 @@ def run(cfg: DictConfig) -> dict[str, Any]:
                 m = {k: float(v) for k, v in means.loc[t.number].items()}
                 t.set_user_attr("outcomes", {k: (v if math.isfinite(v) else None)
                                              for k, v in m.items()})
-                if constraints:
-                    t.set_user_attr("constraints",
-                                    [constraint_value(c, m) for c in constraints])
+                if constraints:  # Optuna 5: Trial.set_constraint (constraints_func is
+                    # deprecated); the sampler treats a trial as feasible when all are <= 0
+                    values_c = [constraint_value(c, m) for c in constraints]
+                    t.set_user_attr("constraints", values_c)
+                    for c, value in zip(constraints, values_c, strict=True):
+                        t.set_constraint(f"{c[0]} {c[1]} {c[2]:g}", value)
                 values = [m[o] for o in objectives]
                 if all(math.isfinite(v) for v in values):
                     study.tell(t, values)

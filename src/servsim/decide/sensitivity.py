@@ -136,13 +136,23 @@ def analyze(problem: dict, X: np.ndarray, Y: np.ndarray, cfg: DictConfig) -> pd.
 
 
 def noise_share(per_rep: list[np.ndarray], mean: np.ndarray) -> float:
-    """Share of var(Y) that is replication noise: mean within-point variance / R / var(Y)."""
+    """Share of var(Y) across points that is replication noise.
+
+    Every point runs with the same seeds (common random numbers), so a seed's
+    common effect shifts all points alike and moves no index; what remains is the
+    point x seed interaction of a two-way layout (points x replications): its mean
+    square over R, divided by the variance of the replication means ``mean``.
+    """
     if len(per_rep) < 2:
         return math.nan
-    stacked = np.column_stack(per_rep)
-    within = float(np.nanmean(np.nanvar(stacked, axis=1, ddof=1))) / stacked.shape[1]
-    total = float(np.nanvar(mean, ddof=1))
-    return within / total if total > 0 else math.nan
+    y = np.column_stack(per_rep)
+    if not np.all(np.isfinite(y)):
+        return math.nan
+    e = y - y.mean(axis=1, keepdims=True) - y.mean(axis=0, keepdims=True) + y.mean()
+    points, reps = y.shape
+    interaction = float((e ** 2).sum()) / ((points - 1) * (reps - 1))
+    total = float(np.var(mean, ddof=1))
+    return interaction / reps / total if total > 0 else math.nan
 
 
 def slug(text: str) -> str:
@@ -181,9 +191,12 @@ def run(cfg: DictConfig) -> dict[str, Any]:
                for r in range(int(cfg.replications))]
     step = rows_per_sample(cfg.method, len(params), bool(cfg.second_order))
     sizes = sorted({max(2, int(cfg.samples) >> k) for k in range(int(cfg.convergence_steps))})
-    frames, noise = [], {}
+    frames, noise, constant = [], {}, {}
     for expr in expressions:
         Y = expr(means)
+        if np.all(np.isfinite(Y)) and np.ptp(Y) == 0:  # nothing to apportion
+            constant[expr.text] = float(Y[0])
+            continue
         noise[expr.text] = noise_share([expr(t) for t in per_rep], Y)
         for n in sizes:
             rows = n * step
@@ -194,16 +207,21 @@ def run(cfg: DictConfig) -> dict[str, Any]:
             frame["samples"] = n
             frame["runs"] = rows * len(strategies) * int(cfg.replications)
             frames.append(frame)
+    if not frames:
+        raise ParameterError(f"every outcome is constant across the design ({constant}): "
+                             "nothing to analyse")
     indices = pd.concat(frames, ignore_index=True)
     indices.insert(2, "method", cfg.method)
     indices["conf_level"] = float(cfg.conf_level)
     design.write_parquet(indices, out / "indices.parquet")
     labels_of = {p.key: p.description or p.key for p in params}
     figures = write_figures(indices, cfg, out, labels_of)
-    summary = summary_markdown(indices, cfg, params, noise, len(evaluations), figures)
+    summary = summary_markdown(indices, cfg, params, noise, len(evaluations), figures,
+                               constant)
     design.write_text(summary, out / "summary.md")
     return {"indices": indices, "evaluations": evaluations, "problem": problem, "X": X,
-            "out": out, "figures": figures, "noise_share": noise, "summary": summary}
+            "out": out, "figures": figures, "noise_share": noise, "summary": summary,
+            "constant": constant}
 
 
 def final(indices: pd.DataFrame) -> pd.DataFrame:
@@ -234,7 +252,8 @@ def table(indices: pd.DataFrame, outcome: str, method: str) -> pd.DataFrame:
 
 
 def summary_markdown(indices: pd.DataFrame, cfg: DictConfig, params: list[model.Parameter],
-                     noise: dict[str, float], n_runs: int, figures: list[Path]) -> str:
+                     noise: dict[str, float], n_runs: int, figures: list[Path],
+                     constant: dict[str, float] | None = None) -> str:
     """Write the summary: the design, one ranked table per outcome and the figures."""
     level = f"{100 * float(cfg.conf_level):g}%"
     m = cfg.model
@@ -253,8 +272,11 @@ def summary_markdown(indices: pd.DataFrame, cfg: DictConfig, params: list[model.
                   ""]
         share = noise.get(outcome, math.nan)
         if math.isfinite(share):
-            lines += [f"Replication noise is {100 * share:.1f}% of the variance of the "
-                      "replication means across the design.", ""]
+            lines += [f"Replication noise (point x seed interaction) is {100 * share:.1f}% of "
+                      "the variance of the replication means across the design.", ""]
+    for outcome, value in (constant or {}).items():
+        lines += [f"## {outcome}", "", f"Constant at {value:g} at every design point: the "
+                  "parameters move nothing here, so there is no variance to apportion.", ""]
     lines += ["Parameters:", ""]
     lines += [f"- `{p.key}`: {p.description or '-'}; range [{p.low:g}, {p.high:g}] "
               f"({p.distribution}; source: {p.source})" for p in params]
@@ -283,7 +305,8 @@ def write_figures(indices: pd.DataFrame, cfg: DictConfig, out: Path,
                              tab["mu_star high"] - tab["mu_star"]])
             ax.errorbar(tab["mu_star"], tab["sigma"], xerr=err, fmt="o", color="#3182bd",
                         ecolor="#9ecae1", capsize=3)
-            for x, y, name in zip(tab["mu_star"], tab["sigma"], names, strict=True):
+            # the table ranks every parameter; the plot names the leading five
+            for x, y, name in list(zip(tab["mu_star"], tab["sigma"], names, strict=True))[:5]:
                 ax.annotate(name, (x, y), textcoords="offset points", xytext=(4, 4),
                             fontsize=8)
             top = float(np.nanmax(np.r_[tab["mu_star high"], tab["sigma"], 0])) * 1.1 or 1

@@ -36,7 +36,7 @@ PLANTED_BOX = {"a": (0.6, 1.0), "b": (0.0, 0.3)}
 """The box where :func:`planted_box` makes strategy ``alpha`` beat ``beta``."""
 
 
-def planted_box(a: float, b: float, c: float, strategy: str = "beta", seed: int = 0,
+def planted_box(a: float, b: float, c: float = 0.0, strategy: str = "beta", seed: int = 0,
                 **_: Any) -> dict[str, float]:
     """Two strategies whose ranking flips inside :data:`PLANTED_BOX` (``c`` is inert).
 
