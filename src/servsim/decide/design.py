@@ -226,8 +226,11 @@ def markdown_table(frame: pd.DataFrame, floatfmt: str = ".4g") -> str:
 
 
 def run_command(prog: str, command: str, argv: Sequence[str] | None,
-                body: Callable[[DictConfig], int]) -> int:
-    """Parse ``[preset] key=value ...``, compose, run ``body``; one line and exit 2 on bad input."""
+                run: Callable[[DictConfig], dict[str, Any]]) -> int:
+    """Parse ``[preset] key=value ...``, compose, ``run``; one line and exit 2 on bad input.
+
+    ``run`` returns its results with ``summary`` (printed) and ``out`` (the directory).
+    """
     import argparse
 
     from servsim.decide import config
@@ -254,7 +257,10 @@ def run_command(prog: str, command: str, argv: Sequence[str] | None,
         if args.cfg:
             print(OmegaConf.to_yaml(cfg), end="")
             return 0
-        return body(cfg)
+        result = run(cfg)
+        print(result["summary"])
+        print(f"{prog}: wrote {result['out']}", file=sys.stderr)
+        return 0
     except Exception as ex:  # bad input: one line; anything else keeps its traceback
         line = _input_error(ex)
         if line is None:

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import logging
 import math
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -381,16 +380,9 @@ def _restriction(lim: dict[str, float]) -> float:
     return 1 - (lim["high"] - lim["low"]) / width if width > 0 else 0.0
 
 
-def _body(cfg: DictConfig) -> int:
-    result = run(cfg)
-    print(result["summary"])
-    print(f"{PROG}: wrote {result['out']}", file=sys.stderr)
-    return 0
-
-
 def main(argv: list[str] | None = None) -> int:
     """``servsim explore [preset] [key=value ...]``; returns the exit status."""
-    return design.run_command(PROG, "explore", argv, _body)
+    return design.run_command(PROG, "explore", argv, run)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -37,10 +37,8 @@ and, with several objectives, ``pareto.png``.
 
 from __future__ import annotations
 
-import logging
 import math
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -381,17 +379,9 @@ def write_figures(trials: pd.DataFrame, objectives: list[str], directions: list[
     return paths
 
 
-def _body(cfg: DictConfig) -> int:
-    logging.getLogger("optuna").setLevel(logging.WARNING)
-    result = run(cfg)
-    print(result["summary"])
-    print(f"{PROG}: wrote {result['out']}", file=sys.stderr)
-    return 0
-
-
 def main(argv: list[str] | None = None) -> int:
     """``servsim optimize [preset] [key=value ...]``; returns the exit status."""
-    return design.run_command(PROG, "optimize", argv, _body)
+    return design.run_command(PROG, "optimize", argv, run)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -30,7 +30,6 @@ CIs), ``convergence_<i>.png``.
 from __future__ import annotations
 
 import math
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -362,16 +361,9 @@ def _convergence_figure(indices: pd.DataFrame, outcome: str, cfg: DictConfig, pa
     return path
 
 
-def _body(cfg: DictConfig) -> int:
-    result = run(cfg)
-    print(result["summary"])
-    print(f"{PROG}: wrote {result['out']}", file=sys.stderr)
-    return 0
-
-
 def main(argv: list[str] | None = None) -> int:
     """``servsim sensitivity [preset] [key=value ...]``; returns the exit status."""
-    return design.run_command(PROG, "sensitivity", argv, _body)
+    return design.run_command(PROG, "sensitivity", argv, run)
 
 
 if __name__ == "__main__":  # pragma: no cover
