@@ -2,7 +2,16 @@
 
 Usage::
 
+    python -m servsim.calibration fit --preset cdnow [KEY=VALUE ...]
+    python -m servsim.calibration fit --config my_log.yaml search.trials=50
     python -m servsim.calibration peers [--out DIR] [--fitter scipy|lifetimes]
+
+``fit`` composes a preset of the ``calibration/`` config group (or a YAML file of
+the same schema, :class:`servsim.calibration.config.CalibrationConfig`) with Hydra
+overrides, fits the chosen parameters by simulated method of moments, scores the
+holdout beside the BTYD peers and writes its ``output_dir`` (see
+:func:`servsim.calibration.pipeline.calibrate`); a config with ``parameters: {}``
+replays its ``fixed`` values without fitting (``fitted.yaml`` is such a file).
 
 ``peers`` fits BG/NBD and Pareto/NBD to CDNOW's weeks 1-39 (or to ``--log FILE``
 with its windows), scores the holdout, prints the table of issue 16 and writes
@@ -19,6 +28,7 @@ import sys
 from pathlib import Path
 
 from servsim.calibration.data import CalibrationDataError, Columns
+from servsim.calibration.simulators import EngineBindingMissing
 
 PROG = "servsim calibrate"
 
@@ -72,10 +82,35 @@ def _peers(args) -> int:
     return 0
 
 
+def _fit(args) -> int:
+    from servsim.calibration.config import load_config
+    from servsim.calibration.pipeline import run_config
+
+    config = load_config(args.preset, args.config, args.overrides)
+    report = run_config(config)
+    print(f"{config.name}: simulator {config.simulator}, parameters "
+          + ", ".join(f"{k}={v:.4g}" for k, v in report.params.items()))
+    if len(report.uncertainty):
+        print("uncertainty (parametric bootstrap):")
+        print(report.uncertainty.astype(float).round(4).to_string())
+    print("holdout errors (percent):")
+    print(report.errors.round(2).to_string())
+    print("holdout transactions by calibration-period repeat transactions:")
+    print(report.conditional.round(3).to_string())
+    print("wrote " + ", ".join(str(p) for p in report.files.values()))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser of ``servsim calibrate``."""
     parser = argparse.ArgumentParser(prog=PROG, description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
+    fit = commands.add_parser("fit", help="fit a simulator by SMM and score the holdout")
+    source = fit.add_mutually_exclusive_group(required=True)
+    source.add_argument("--preset", help="a preset of configs/calibration/ (e.g. cdnow)")
+    source.add_argument("--config", help="a YAML file of the calibration schema")
+    fit.add_argument("overrides", nargs="*", help="Hydra overrides, e.g. search.trials=50")
+    fit.set_defaults(run=_fit)
     peers = commands.add_parser("peers", help="fit and score BG/NBD and Pareto/NBD")
     _log_arguments(peers)
     peers.add_argument("--out", default="results/calibration/peers")
@@ -91,6 +126,6 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
     try:
         return args.run(args)
-    except (CalibrationDataError, ValueError) as error:
+    except (CalibrationDataError, EngineBindingMissing, ValueError) as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return 2

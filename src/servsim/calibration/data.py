@@ -327,10 +327,15 @@ def make_log(frame: pd.DataFrame, calibration_end, holdout_end, calibration_star
 
 def dedupe_customer_days(table: pd.DataFrame) -> pd.DataFrame:
     """One row per customer-day (amounts summed), sorted by customer and day."""
-    out = table.groupby(["customer", "day"], as_index=False, sort=True)["amount"].sum()
-    out["customer"] = out["customer"].astype(np.int64)
-    out["day"] = out["day"].astype(np.int64)
-    return out
+    customer = table["customer"].to_numpy(dtype=np.int64)
+    day = table["day"].to_numpy(dtype=np.int64)
+    key = customer * (np.int64(1) << 32) + (day - day.min() if len(day) else day)
+    unique, inverse = np.unique(key, return_inverse=True)
+    first = np.zeros(len(unique), dtype=np.int64)
+    first[inverse] = np.arange(len(key))  # any row of each key gives its customer and day
+    amount = np.bincount(inverse, weights=table["amount"].to_numpy(dtype=float),
+                         minlength=len(unique))
+    return pd.DataFrame({"customer": customer[first], "day": day[first], "amount": amount})
 
 
 def cdnow_log() -> TransactionLog:
