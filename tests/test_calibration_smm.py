@@ -214,3 +214,15 @@ def test_calibrate_function_replays_fixed_parameters():
     errors = report.errors.loc["bgnbd (replay)"]
     assert np.isfinite(errors).all()
     assert list(report.conditional.columns) == ["customers", "observed", "bgnbd (replay)"]
+
+
+@pytest.mark.slow
+def test_two_workers_share_one_study(tmp_path):
+    log = synthetic_log(300)
+    problem = smm.SMMProblem(log, simulators.BTYDPopulation.for_log("bgnbd", log),
+                             [smm.Parameter("alpha", 0.5, 50, log=True)],
+                             fixed={"r": 0.5, "a": 0.8, "b": 2.5}, seeds=(0,))
+    result = smm.fit_smm(problem, n_trials=8, storage=tmp_path / "study.journal",
+                         study_name="par", workers=2)
+    assert len(result.trials) >= 8  # both workers' trials are in the shared storage
+    assert result.trials["number"].is_unique
