@@ -110,7 +110,7 @@ def test_bad_settings_get_one_line(tmp_path, capsys, overrides, message):
 
 
 @pytest.mark.parametrize("overrides,message", [
-    (["levers=[strategy.nope]"], "strategy.nope: unknown parameter (lever)"),
+    (["levers=[strategy.nope]"], "strategy.nope: unknown parameter"),
     (["levers=[market.cost_of_goods]"], "market.cost_of_goods: unknown parameter (lever)"),
     (["ranges={strategy.service_level:[0.5,1.2]}"],
      "strategy.service_level: range [0.5, 1.2] is outside the allowed [0, 1]"),

@@ -81,7 +81,7 @@ def resolve_parameters(keys: Sequence[str], ranges: Mapping[str, Sequence[float]
     if is_servsim(model_cfg):
         for p in out:
             for value in (p.low, p.high):
-                model.build_params(**base_kwargs(model_cfg), **{p.key: value})
+                model.build_params(**base_kwargs(model_cfg), **point_values([p], [value]))
     return out
 
 
