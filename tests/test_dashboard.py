@@ -17,7 +17,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -36,13 +35,13 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError  # noqa: 
 
 from servsim import demo  # noqa: E402
 from servsim.app import DEFAULT_HORIZON  # noqa: E402
+from tests.conftest import ROOT, free_port  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]
-ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOT = ROOT / "results" / "dashboard" / "screenshot.png"
 READY_TIMEOUT_S = 90
 LOAD_MS = 60_000
@@ -77,12 +76,6 @@ def browser_context_args():
     return {"viewport": {"width": 1440, "height": 1000}}
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _listening_addresses(port: int) -> set[str]:
     """Local IPv4/IPv6 addresses listening on ``port`` (from /proc/net/tcp*), hex as there."""
     found = set()
@@ -102,7 +95,7 @@ def _listening_addresses(port: int) -> set[str]:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """``servsim-demo`` on a free port; yields its URL; stopped (its process group) at the end."""
-    port = _free_port()
+    port = free_port()
     workdir = tmp_path_factory.mktemp("dashboard")
     log_path = workdir / "server.log"
     cmd = [sys.executable, "-m", "servsim.demo", "--port", str(port), "--no-open"]

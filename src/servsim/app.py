@@ -102,7 +102,7 @@ from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
 from servsim import conf
-from servsim.cli import describe_error, task_container
+from servsim.compose import describe_error, task_container
 from servsim.model import ServiceMarket
 from servsim.params import ParameterError, Params, make_params
 from servsim.results import STAGES
@@ -466,7 +466,7 @@ def sample_network(model: ServiceMarket, size: int = 120, seed: int = 0) -> Netw
     then theirs, so that the sample keeps the network's local clustering.
     """
     rng = np.random.default_rng(seed)
-    focal = np.flatnonzero(model.c.firm == 0)
+    focal = np.flatnonzero(model.customers.firm == 0)
     start = int(rng.choice(focal)) if focal.size else int(rng.integers(model.n))
     order, seen, frontier = [start], {start}, [start]
     while frontier and len(order) < size:
@@ -553,7 +553,7 @@ def focal_rows(model: ServiceMarket) -> pd.DataFrame:
 
 def headline(model: ServiceMarket, rows: pd.DataFrame) -> dict[str, str]:
     """The numbers over the charts: day, customers, satisfaction, NPS, profit, morale."""
-    c = model.c
+    c = model.customers
     customers = int(((c.firm == 0) & c.active).sum())
     if len(rows):
         last = rows.iloc[-1]
@@ -718,7 +718,7 @@ def fig_network(model: ServiceMarket, sample: NetworkSample, colour_by: str) -> 
         from matplotlib.collections import LineCollection
 
         ax.add_collection(LineCollection(seg, colors="0.8", linewidths=0.5, zorder=1))
-    c = model.c
+    c = model.customers
     nodes = sample.nodes
     firm = c.firm[nodes]
     stage = c.stage[nodes]

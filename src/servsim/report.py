@@ -1027,7 +1027,7 @@ def main(argv: list[str] | None = None) -> int:
 
         if not isinstance(ex, ValueError | FileNotFoundError | IndexError | HydraException):
             raise
-        from servsim.cli import describe_error
+        from servsim.compose import describe_error
 
         print(f"servsim-report: error: {describe_error(ex)}", file=sys.stderr)
         return 2

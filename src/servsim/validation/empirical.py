@@ -23,9 +23,9 @@ def check_voice(size: str = "ci") -> Check:
     model = _model({"sim.n_customers": n, "sim.days": 365, "market.focal_initial_share": 0.5,
                     "market.segments": segs})
     table = model.recovery_table()
-    seg = model.c.segment
+    seg = model.customers.segment
     failures = model.step_table()["failures"].sum()
-    share = (seg[model.c.firm >= 0] == 0).mean()  # same need rates: failures split by headcount
+    share = (seg[model.customers.firm >= 0] == 0).mean()  # same need rates: failures split by headcount
     rate = {k: (seg[table["customer"].to_numpy()] == k).sum() / (failures * (share if k == 0
                                                                               else 1 - share))
             for k in (0, 1)}
@@ -89,7 +89,7 @@ def check_recovery_order(size: str = "ci") -> Check:
     })
     t = model.recovery_table()
     t = t[t["day"] <= days - observe].copy()
-    c = model.c
+    c = model.customers
     cust = t["customer"].to_numpy()
     t["retained"] = (c.stage[cust] >= 1) & (c.stage[cust] <= 4) & (c.firm[cust] == 0)
     groups = {"fast (0-1 d)": t[t["resolved"] & (t["days"] <= 1)]["retained"],
