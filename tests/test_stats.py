@@ -141,7 +141,7 @@ def test_proportion_ci_is_wilsons_interval():
     assert e.mean == p and e.low == pytest.approx(centre - half, rel=1e-12)
     assert e.high == pytest.approx(centre + half, rel=1e-12)
     zero = stats.proportion_ci(0, 10)
-    assert zero.low == 0.0 and 0 < zero.high < 0.35
+    assert zero.low == pytest.approx(0.0, abs=1e-12) and 0 < zero.high < 0.35
 
 
 # --------------------------------------------------------------------------- robustness
@@ -198,6 +198,10 @@ def test_rank_probabilities_and_regret_recover_the_known_answer():
     assert summary.loc["A", "regret_mean"] == pytest.approx(0.245, abs=0.002)
     ranks = result.ranks.set_index(["scenario", "rank"])
     assert ranks.loc[("A", 1), "probability"] + ranks.loc[("A", 2), "probability"] == 1.0
+    never = robustness.rank_probabilities(result.results.assign(
+        profit=np.where(result.results["scenario"] == "A", 1.0, 0.0)), "profit")[0]
+    never = never.set_index(["scenario", "rank"])
+    assert never.loc[("B", 1), "low"] == 0.0 and never.loc[("A", 1), "high"] == 1.0  # exact
     assert ranks.loc[("A", 1), "low"] < 0.3 < ranks.loc[("A", 1), "high"]
 
 
@@ -284,3 +288,14 @@ def test_screening_keeps_the_parameter_that_moves_the_margin():
     assert bool(result.tornado.loc[0, "flips"])
     inert_rho = screening.set_index("key").loc[[p.key for p in inert], "rho"].abs()
     assert (inert_rho < 0.3).all()  # 120 samples: the s.e. of rho is about 0.09
+
+
+def test_the_warm_evaluator_gives_the_sequential_results():
+    from servsim.decide.evaluator import make_evaluator
+
+    design = robustness.sample_uncertainties(PARAMETERS, 5, seed=3)
+    one = robustness.evaluate_design(synthetic_model, design, SCENARIOS)
+    with make_evaluator("tests.test_stats:synthetic_model", workers=1) as evaluator:
+        two = robustness.evaluate_design(synthetic_model, design, SCENARIOS,
+                                         mapper=robustness.evaluator_mapper(evaluator))
+    pd.testing.assert_frame_equal(one, two)

@@ -842,19 +842,33 @@ def run_robustness(scenarios: Sequence[Scenario], base: Sequence[str], market: s
     ``model_and_parameters`` is ``(model, parameters)``; by default
     :func:`servsim.robustness.servsim_model` (servsim's model function and
     registry).  Parameters that a scenario or ``base`` sets are not varied.
-    Evaluations run on ``n_jobs`` processes.
+    Evaluations run on ``n_jobs`` processes: servsim's own model on the warm
+    workers of :mod:`servsim.decide.evaluator` (kept for the samples and the
+    tornado), another model on :func:`servsim.robustness.pool_mapper`.
     """
+    import servsim
+
     model, parameters = (model_and_parameters if model_and_parameters is not None
                          else robustness_.servsim_model(market))
     fixed = set(model_kwargs(base)).union(*(model_kwargs(s.overrides) for s in scenarios))
     parameters = [p for p in parameters if p.key not in fixed]  # the user set these
-    mapper = robustness_.sequential if n_jobs <= 1 else robustness_.pool_mapper(n_jobs)
-    return robustness_.analyse(
-        model, parameters, {s.label: model_kwargs(s.overrides) for s in scenarios}, outcome,
-        higher=ROBUSTNESS_OUTCOMES[outcome], samples=samples, seed=seed, first_seed=first_seed,
-        tornado_seeds=tornado_seeds, tornado_parameters=tornado_parameters,
-        base={"market": market, **model_kwargs(base)},
-        mapper=mapper)
+
+    def analyse(mapper: robustness_.Mapper) -> robustness_.Robustness:
+        return robustness_.analyse(
+            model, parameters, {s.label: model_kwargs(s.overrides) for s in scenarios},
+            outcome, higher=ROBUSTNESS_OUTCOMES[outcome], samples=samples, seed=seed,
+            first_seed=first_seed, tornado_seeds=tornado_seeds,
+            tornado_parameters=tornado_parameters,
+            base={"market": market, **model_kwargs(base)}, mapper=mapper)
+
+    if n_jobs <= 1:
+        return analyse(robustness_.sequential)
+    if model is servsim.evaluate:
+        from servsim.decide.evaluator import make_evaluator
+
+        with make_evaluator("servsim:evaluate", workers=n_jobs) as evaluator:
+            return analyse(robustness_.evaluator_mapper(evaluator))
+    return analyse(robustness_.pool_mapper(n_jobs))
 
 
 # --------------------------------------------------------------------------- command line

@@ -112,6 +112,19 @@ def pool_mapper(n_jobs: int) -> Mapper:
     return mapper
 
 
+def evaluator_mapper(evaluator: Any) -> Mapper:
+    """Make a :data:`Mapper` on a started :class:`servsim.decide.evaluator.Evaluator`.
+
+    The evaluator names its own model function (its workers stay warm between
+    calls); the ``model`` argument must be that function.  Results in call order.
+    """
+    def mapper(model: Model, kwargs_list: Sequence[Mapping[str, Any]]
+               ) -> list[Mapping[str, float]]:
+        results = evaluator.map((i, dict(kwargs)) for i, kwargs in enumerate(kwargs_list))
+        return [results[i] for i in range(len(kwargs_list))]
+    return mapper
+
+
 # --------------------------------------------------------------------------- sampling
 
 
@@ -217,6 +230,17 @@ def _plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
+def _wilson(count: int, total: int, level: float) -> stats.Estimate:
+    """:func:`servsim.stats.proportion_ci`, with the exact 0 (1) bound at count 0 (total).
+
+    statsmodels leaves a rounding residue there (1e-17), which a table would
+    print as 0.0000000000000014%.
+    """
+    e = stats.proportion_ci(count, total, level)
+    return stats.Estimate(e.mean, 0.0 if count == 0 else e.low,
+                          1.0 if count == total else e.high, e.n)
+
+
 def _ranks(wide: pd.DataFrame, higher: bool) -> pd.DataFrame:
     """Rank 1 = best per row (ties share the better rank)."""
     return wide.rank(axis=1, ascending=not higher, method="min")
@@ -248,10 +272,10 @@ def rank_probabilities(results: pd.DataFrame, outcome: str, higher: bool = True,
     for j, label in enumerate(order):
         for r in range(1, len(order) + 1):
             count = int((ranks[label] == r).sum())
-            e = stats.proportion_ci(count, n, level)
+            e = _wilson(count, n, level)
             rank_rows.append({"scenario": label, "rank": r, "count": count,
                               "probability": e.mean, "low": e.low, "high": e.high, "n": n})
-        e = stats.proportion_ci(int((ranks[label] == 1).sum()), n, level)
+        e = _wilson(int((ranks[label] == 1).sum()), n, level)
         summary_rows.append({"scenario": label, "p_best": e.mean, "p_best_low": e.low,
                              "p_best_high": e.high, "regret_mean": float(regret[:, j].mean()),
                              "outcome_mean": float(wide[label].mean()), "n": n})
