@@ -209,7 +209,7 @@ def compose(command: str, preset: str | None = None,
     """Compose ``configs/<command>/<preset>.yaml`` with the command-line overrides.
 
     Raises Hydra's and OmegaConf's own errors (unknown preset, unknown key,
-    wrong type); :func:`servsim.cli.describe_error` turns them into one line.
+    wrong type); :func:`servsim.compose.describe_error` turns them into one line.
     """
     from hydra import compose as hydra_compose
     from hydra import initialize_config_dir

@@ -273,7 +273,7 @@ def _input_error(ex: BaseException) -> str | None:
     from hydra.errors import HydraException
     from omegaconf.errors import OmegaConfBaseException
 
-    from servsim.cli import describe_error
+    from servsim.compose import describe_error
 
     if isinstance(ex, ParameterError | HydraException | OmegaConfBaseException):
         return describe_error(ex)
