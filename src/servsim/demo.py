@@ -1,6 +1,6 @@
 """``servsim-demo``: serve the classroom dashboard (:mod:`servsim.app`) on this machine.
 
-Runs ``solara run <servsim>/app.py --host 127.0.0.1 --port PORT --production``
+Runs ``solara run servsim.app.page --host 127.0.0.1 --port PORT --production``
 and prints the address to open.  Everything the page needs is installed
 locally (``pip install 'servsim[dashboard]'``: solara-assets and the Vue 2
 widget pins), so it works without a network; Solara's usage telemetry is
@@ -16,8 +16,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-APP = Path(__file__).resolve().with_name("app.py")
-"""The Solara page served."""
+APP = "servsim.app.page"
+"""The Solara page served (a module: :func:`servsim.app.page.Page`)."""
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 
@@ -28,7 +28,7 @@ def command(port: int = DEFAULT_PORT, host: str = DEFAULT_HOST, open_browser: bo
     solara = Path(sys.executable).with_name("solara")
     exe = str(solara) if solara.exists() else shutil.which("solara")
     head = [exe] if exe else [sys.executable, "-m", "solara"]
-    cmd = [*head, "run", str(APP), "--host", host, "--port", str(port), "--production"]
+    cmd = [*head, "run", APP, "--host", host, "--port", str(port), "--production"]
     return cmd if open_browser else [*cmd, "--no-open"]
 
 
