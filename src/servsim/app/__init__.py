@@ -1,6 +1,8 @@
 """The classroom dashboard: a Mesa page on servsim's model, offline.
 
 Run it with ``servsim-demo`` (or ``make demo``), which serves
+:mod:`servsim.app.lessons`
+    docs/teaching.md's exercises as guided steps (lesson mode).
 :mod:`servsim.app.page` with ``solara run servsim.app.page --host 127.0.0.1
 --port 8765 --production``.
 
@@ -15,7 +17,9 @@ Modules
     ``mesa.Model`` the page drives (:class:`Classroom`) and a browser tab's
     controls (:class:`Session`); the only module that reads model state.
 :mod:`servsim.app.charts`
-    the figures (pure functions of the focal firm's rows and the network).
+    the charts as Vega-Lite specs (interactive, drawn offline in the browser).
+:mod:`servsim.app.lessons`
+    docs/teaching.md's exercises as guided steps (lesson mode).
 :mod:`servsim.app.page`
     the Solara components and :func:`Page`.
 
@@ -27,34 +31,33 @@ from servsim.app.charts import (
     CHARTS,
     COMPARE_PANELS,
     STAGE_COLOURS,
-    fig_compare,
-    fig_complaints,
-    fig_money,
-    fig_network,
-    fig_satisfaction,
-    fig_staff,
-    fig_stages,
+    chart_spec,
+    compare_spec,
+    network_spec,
 )
+from servsim.app.lessons import LESSONS, Lesson
 from servsim.app.page import (
-    CHART_COMPONENTS,
-    COMPONENTS,
-    PLAY_INTERVAL_MS,
-    RENDER_INTERVAL,
+    DEFAULT_PACE,
+    DEFAULT_STEP_DAYS,
+    TABS,
     TITLE,
     Page,
-    chart_component,
     model_params,
+    wanted_settings,
 )
 from servsim.app.runs import (
     Classroom,
     NetworkSample,
+    Player,
     Run,
     Session,
     compare_outcomes,
     customer_state,
     focal_rows,
     headline,
+    network_tables,
     sample_network,
+    watch_word_of_mouth,
 )
 from servsim.app.settings import (
     COMPARISONS,
@@ -68,12 +71,14 @@ from servsim.app.settings import (
     LEVERS,
     NO_COMPARISON,
     PRESETS,
+    SLIDER_RANGES,
     Lever,
     Preset,
     ScenarioError,
     Settings,
     apply_overrides,
     build_params,
+    changed_inputs,
     choose,
     comparison_settings,
     composed,
@@ -84,14 +89,14 @@ from servsim.app.settings import (
 )
 
 __all__ = [
-    "CHARTS", "COMPARE_PANELS", "STAGE_COLOURS", "fig_compare", "fig_complaints", "fig_money",
-    "fig_network", "fig_satisfaction", "fig_stages", "fig_staff", "CHART_COMPONENTS",
-    "COMPONENTS", "PLAY_INTERVAL_MS", "RENDER_INTERVAL", "TITLE", "Page", "chart_component",
-    "model_params", "Classroom", "NetworkSample", "Run", "Session", "compare_outcomes",
-    "customer_state", "focal_rows", "headline", "sample_network", "COMPARISONS",
-    "CUSTOMERS_RANGE", "DEFAULT_CUSTOMERS", "DEFAULT_HORIZON", "DEFAULT_PRESET",
-    "GROUP_OPTIONS", "HORIZONS", "LEVER_SECTIONS", "LEVERS", "NO_COMPARISON", "PRESETS",
-    "Lever", "Preset", "ScenarioError", "Settings", "apply_overrides", "build_params",
-    "choose", "comparison_settings", "composed", "lever_values", "parse_seed",
-    "preset_settings", "refuse_resolvers",
+    "CHARTS", "COMPARE_PANELS", "COMPARISONS", "CUSTOMERS_RANGE", "Classroom",
+    "DEFAULT_CUSTOMERS", "DEFAULT_HORIZON", "DEFAULT_PACE", "DEFAULT_PRESET",
+    "DEFAULT_STEP_DAYS", "GROUP_OPTIONS", "HORIZONS", "LESSONS", "LEVERS", "LEVER_SECTIONS",
+    "Lesson", "Lever", "NO_COMPARISON", "NetworkSample", "PRESETS", "Page", "Player", "Preset",
+    "Run", "SLIDER_RANGES", "STAGE_COLOURS", "ScenarioError", "Session", "Settings", "TABS",
+    "TITLE", "apply_overrides", "build_params", "changed_inputs", "chart_spec", "choose",
+    "compare_outcomes", "compare_spec", "comparison_settings", "composed", "customer_state",
+    "focal_rows", "headline", "lever_values", "model_params", "network_spec", "network_tables",
+    "parse_seed", "preset_settings", "refuse_resolvers", "sample_network", "wanted_settings",
+    "watch_word_of_mouth",
 ]

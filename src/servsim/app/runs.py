@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -36,6 +38,7 @@ from servsim.app.settings import (
     preset_settings,
 )
 from servsim.model import ServiceMarket
+from servsim.results import STAGES
 
 # --------------------------------------------------------------------------- the model's state
 
@@ -51,6 +54,39 @@ def customer_state(model: ServiceMarket, who: np.ndarray | None = None) -> dict[
                 "active": c.active}
     return {"firm": c.firm[who], "stage": c.stage[who], "satisfaction": c.satisfaction[who],
             "active": c.active[who]}
+
+
+@dataclass
+class WordOfMouthToday:
+    """Who talked on the last simulated day, and what they said (a copy, for drawing)."""
+
+    day: int = -1
+    talkers: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0, np.int64))
+    positive: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0, bool))
+    firm: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0, np.int64))
+
+
+def watch_word_of_mouth(model: ServiceMarket) -> Callable[[], WordOfMouthToday]:
+    """Record each day's talkers of ``model``; returns a function giving the last day's.
+
+    The model hands its talkers and their messages' categories (``firm`` when
+    positive, ``n_firms + firm`` when negative) to ``model.network.heard_by``;
+    this wraps that method on the one network instance to copy them, then calls
+    it unchanged, so the run is the same as without the page.
+    """
+    network = model.network
+    original = network.heard_by
+    seen = [WordOfMouthToday()]
+
+    def heard_by(talkers: np.ndarray, category: np.ndarray, k: int):
+        firms = k // 2
+        category = np.asarray(category)
+        seen[0] = WordOfMouthToday(day=model.day + 1, talkers=np.array(talkers, np.int64),
+                                   positive=category < firms, firm=category % max(firms, 1))
+        return original(talkers, category, k)
+
+    network.heard_by = heard_by
+    return lambda: seen[0]
 
 
 # --------------------------------------------------------------------------- the runs
@@ -121,6 +157,7 @@ class Run:
             self.b = ServiceMarket(params_b)
         self.horizon = self.params.sim.days
         self.network = sample_network(self.a, seed=self.params.sim.seed)
+        self.word_of_mouth = watch_word_of_mouth(self.a)
         self.lock = threading.Lock()
 
     @property
@@ -155,6 +192,49 @@ def focal_rows(model: ServiceMarket) -> pd.DataFrame:
     """The focal firm's rows of the step table (day, metrics)."""
     steps = model.step_table()
     return steps[steps["firm"] == model.params.focal_name].reset_index(drop=True)
+
+
+def network_tables(run: Run) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """What the network view draws: the sampled customers, their ties, today's word of mouth.
+
+    Returns (nodes, ties, messages) as :func:`servsim.app.charts.network_spec`
+    takes them; a message is a talker's word to one of its sampled ties on the
+    last simulated day (everybody tied to a talker hears it).
+    """
+    from servsim.app.charts import FIRM_KINDS
+
+    sample = run.network
+    who = sample.nodes
+    state = customer_state(run.a, who)
+    firm = state["firm"].astype(np.int64)
+    kind = np.where(firm == 0, 0, np.where(firm > 0, 1, 2))
+    stages = np.array(STAGES)[state["stage"].astype(np.int64)]
+    x, y = sample.xy[:, 0].round(4), sample.xy[:, 1].round(4)
+    nodes = pd.DataFrame({"x": x, "y": y, "customer": who,
+                          "firm": np.array(FIRM_KINDS)[kind], "stage": stages,
+                          "satisfaction": state["satisfaction"].astype(float).round(3)})
+    ends = np.array(sample.edges, dtype=np.int64).reshape(-1, 2)
+    ties = pd.DataFrame({"x": x[ends[:, 0]], "y": y[ends[:, 0]],
+                         "x2": x[ends[:, 1]], "y2": y[ends[:, 1]]})
+    today = run.word_of_mouth()
+    rows = []
+    if today.day == run.day and today.talkers.size:
+        index = {int(c): k for k, c in enumerate(who)}
+        names = run.a.firms.names
+        for talker, good, about in zip(today.talkers, today.positive, today.firm, strict=True):
+            k = index.get(int(talker))
+            if k is None:
+                continue
+            for j in run.a.network.neighbours(int(talker)):
+                h = index.get(int(j))
+                if h is None or h == k:
+                    continue
+                said = "good" if good else "bad"
+                rows.append({"x": x[k], "y": y[k], "x2": x[h], "y2": y[h], "said": said,
+                             "text": f"customer {int(talker)} told customer {int(j)}: "
+                                     f"{said} things about {names[int(about)]}"})
+    messages = pd.DataFrame(rows, columns=["x", "y", "x2", "y2", "said", "text"])
+    return nodes, ties, messages
 
 
 def headline(model: ServiceMarket, rows: pd.DataFrame) -> dict[str, str]:
@@ -292,3 +372,89 @@ class Classroom(mesa.Model):
         return cached[1]
 
 
+
+
+# --------------------------------------------------------------------------- playing at a pace
+
+
+class Player:
+    """Plays a :class:`Classroom` at a pace in simulated days per second, on its own thread.
+
+    The day due at wall-clock time ``t`` is ``anchor_day + pace * (t - anchor_t)``;
+    the thread steps one day at a time until the model reaches it, then sleeps
+    until the next day is due.  So the pace does not depend on how fast the
+    machine is, and no day is ever skipped: the page draws what it can
+    (:mod:`servsim.app.page` publishes the day several times a second and the
+    charts about once a second), and drawing never holds the days back.  When
+    the machine cannot keep the pace, the model runs as fast as it can and the
+    backlog is dropped (re-anchored) rather than made up in a burst: at most
+    :attr:`MAX_LAG_S` seconds of days are ever owed.  Play stops at the horizon.
+    """
+
+    MAX_LAG_S = 2.0
+
+    def __init__(self, model: Classroom | None = None, days_per_second: float = 10.0):
+        self.model = model
+        self._pace = float(days_per_second)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._anchor: tuple[float, int] | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def pace(self) -> float:
+        """Simulated days per second."""
+        return self._pace
+
+    @pace.setter
+    def pace(self, days_per_second: float) -> None:
+        with self._lock:
+            self._pace = max(float(days_per_second), 1e-3)
+            self._anchor = None  # the new pace counts from now
+
+    @property
+    def playing(self) -> bool:
+        """Whether the play thread is running."""
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self, model: Classroom | None = None, until: int | None = None) -> None:
+        """Start playing ``model`` (or the current one) from its current day (up to ``until``)."""
+        self.stop()
+        if model is not None:
+            self.model = model
+        if self.model is None or not self.model.running:
+            return
+        self._stop = threading.Event()
+        self._anchor = None
+        self._thread = threading.Thread(target=self._loop, args=(self.model, self._stop, until),
+                                        name="servsim-player", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop playing and wait for the day in progress to finish."""
+        self._stop.set()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=30)
+        self._thread = None
+
+    def _due(self, now: float, day: int) -> int:
+        """The day due at ``now`` (re-anchoring on a new pace or a backlog)."""
+        with self._lock:
+            if self._anchor is None or (now - self._anchor[0]) * self._pace + self._anchor[1] \
+                    - day > self._pace * self.MAX_LAG_S + 1:
+                self._anchor = (now, day)
+            start, first = self._anchor
+            return first + int((now - start) * self._pace)
+
+    def _loop(self, model: Classroom, stop: threading.Event, until: int | None) -> None:
+        while not stop.is_set() and model.running and (until is None or model.run.day < until):
+            now = time.monotonic()
+            day = model.run.day
+            if day < self._due(now, day):
+                model.step()
+                continue
+            with self._lock:
+                start, first = self._anchor or (now, day)
+                next_at = start + (day + 1 - first) / self._pace
+            stop.wait(min(max(next_at - now, 0.0), 0.05))

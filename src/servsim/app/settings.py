@@ -446,3 +446,21 @@ def parse_seed(value: Any) -> int:
         raise ScenarioError(f"seed {text!r}: expected {SEED_HELP}")
     return seed
 
+
+
+def changed_inputs(wanted: Settings, running: Settings) -> list[str]:
+    """The names of the controls whose value differs from the run on screen.
+
+    ``wanted`` is what the controls say now (Mesa's class size, seed and
+    horizon included), ``running`` what the current run was built from.  The
+    page shows these names in its "changed: press Reset" notice.
+    """
+    names = {"market": "Market", "strategy": "Positioning", "org": "Organisation",
+             "stage": "Service stage", "n_customers": "Customers", "seed": "Seed",
+             "days": "Horizon", "extra": "Advanced overrides", "compare": "B changes"}
+    changed = [label for name, label in names.items()
+               if getattr(wanted, name) != getattr(running, name)]
+    for key, lever in LEVERS.items():
+        if wanted.levers.get(key) != running.levers.get(key):
+            changed.append(lever.label)
+    return changed
