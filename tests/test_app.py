@@ -369,3 +369,28 @@ def test_classroom_steps_days_and_keeps_the_run_when_settings_are_invalid():
     short = app.Classroom(app.Session.new(), n_customers=50, horizon="1 year (365 days)")
     short.run_for(400)
     assert short.run.day == 365 and not short.running
+
+
+def test_run_figure_is_titled_labelled_with_legends_outside_the_data():
+    from servsim import plots
+    from servsim.simulate import simulate
+
+    run = app.Run(dataclasses.replace(app.preset_settings("Company A: premium (high quality, "
+                                                          "high cost)"), n_customers=300,
+                                      days=365, compare=app.NO_COMPARISON))
+    result = simulate(dataclasses.replace(run.params, sim=dataclasses.replace(
+        run.params.sim, days=60)))
+    fig = plots.run_figure(result.steps, result.summary.get("focal"),
+                           plots.run_title(result.params))
+    title = fig._suptitle.get_text()
+    for word in ("company_a", "premium", "seed 0", "300 customers"):
+        assert word in title, title
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    for ax in fig.axes:
+        assert ax.get_ylabel() and ax.get_xlabel(), ax.get_title()
+        legend = ax.get_legend()
+        assert legend is not None, ax.get_title()
+        assert legend.get_window_extent(renderer).x0 >= ax.get_window_extent(renderer).x1 - 1
+    assert "cu = currency units" in fig._supxlabel.get_text()
+    assert "per week" in fig.axes[3].get_ylabel()

@@ -74,8 +74,11 @@ DEFAULT_STEP_DAYS = 7
 """Days per Step: a week."""
 DAY_PERIOD_S = 0.2
 """How often the current day is shown while playing."""
-CHART_PERIOD_S = 1.0
-"""How often the charts are redrawn while playing (renders are skipped, never days)."""
+CHART_PERIOD_S = 2.0
+"""How often each chart is redrawn while playing (renders are skipped, never days)."""
+ROUND = 6
+"""Charts redrawn in turn: one of every :data:`ROUND` ticks each, so the browser never
+redraws them all at once (which, on a busy machine, held the day display back)."""
 DEFAULT_HORIZON_LABEL = next(k for k, v in HORIZONS.items() if v == DEFAULT_HORIZON)
 
 CSS = """
@@ -173,13 +176,18 @@ def model_params(session: Session) -> dict[str, Any]:
 
 @solara.component
 def ControlBar(model: Classroom, playing: solara.Reactive, pace: solara.Reactive,
-               step_days: solara.Reactive, day: int, on_reset, on_step) -> None:
-    """Reset, ▶ Play / ❚❚ Pause, Step, the pace and step sliders, and the current day."""
+               step_days: solara.Reactive, day: solara.Reactive, on_reset, on_step,
+               on_play) -> None:
+    """Reset, ▶ Play / ❚❚ Pause, Step, the pace and step sliders, and the current day.
+
+    Only this component reads the published day, so showing a new day redraws
+    nothing else.
+    """
     run = model.run
     with solara.Row(classes=["servsim-bar"]):
         solara.Button("Reset", color="primary", on_click=on_reset)
         solara.Button("❚❚" if playing.value else "▶", color="primary",
-                      on_click=lambda: playing.set(not playing.value),
+                      on_click=on_play,
                       disabled=not model.running, classes=["servsim-play"])
         solara.Button("Step", color="primary", on_click=on_step,
                       disabled=playing.value or not model.running)
@@ -199,14 +207,16 @@ def ControlBar(model: Classroom, playing: solara.Reactive, pace: solara.Reactive
                              thumb_label=False)
         solara.HTML(unsafe_innerHTML=(
             f"<span class='servsim-kpi-name'>Day</span>"
-            f"<span class='servsim-kpi-value'>{day}</span> "
+            f"<span class='servsim-kpi-value'>{day.value}</span> "
             f"<span class='servsim-day-of'>of {run.horizon}</span>"),
             classes=["servsim-day", "kpi-day"])
 
 
 @solara.component
-def Notice(model: Classroom, session: Session, mesa_inputs: dict[str, Any]) -> None:
+def Notice(model: Classroom, session: Session, mesa_inputs: dict[str, Any],
+           tick: solara.Reactive) -> None:
     """One line: an error, what changed since the last Reset, or the horizon reached."""
+    tick.value  # noqa: B018 - redrawn with the charts (the horizon notice)
     run = model.run
     error = model.error or session.error.value
     changed = changed_inputs(wanted_settings(session, mesa_inputs), run.settings)
@@ -228,8 +238,9 @@ def Notice(model: Classroom, session: Session, mesa_inputs: dict[str, Any]) -> N
 
 
 @solara.component
-def Headline(model: Classroom, tick: int) -> None:
+def Headline(model: Classroom, tick: solara.Reactive) -> None:
     """The focal firm's headline numbers (day, customers, satisfaction, NPS, profit, morale)."""
+    tick.value  # noqa: B018 - redrawn with the charts
     rows_a, _ = model.tables()
     with solara.Row(classes=["servsim-kpis"]):
         for name, value in headline(model.run.a, rows_a).items():
@@ -246,30 +257,44 @@ def Headline(model: Classroom, tick: int) -> None:
 
 
 @solara.component
-def ChartsTab(model: Classroom, tick: int) -> None:
+def ChartsTab(model: Classroom, tick: solara.Reactive) -> None:
     """A's five charts and A against B's profit, three to a row."""
-    rows_a, rows_b = model.tables()
-    specs = solara.use_memo(lambda: {key: chart_spec(key, rows_a) for key in CHARTS},
-                            [id(model.run), tick, len(rows_a)])
     with solara.Div(classes=["servsim-grid"]):
-        for key, spec in specs.items():
-            VegaChart(spec, key)
-        if rows_b is not None:
-            VegaChart(compare_spec(rows_a, rows_b, model.run.compare, panels=(
-                ("profit", "cumulative profit (cu = currency units)",
-                 lambda r: r["profit"].cumsum(), 0),))
-                | {"title": {"text": "Profit: A against B", "fontSize": 14,
-                             "anchor": "start"}}, "profit-ab")
+        for turn, key in enumerate(CHARTS):
+            ChartInTurn(model, tick, turn, key)
+        if model.run.b is not None:
+            ChartInTurn(model, tick, len(CHARTS), "profit-ab")
+
+
+def _spec(model: Classroom, key: str) -> dict[str, Any]:
+    rows_a, rows_b = model.tables()
+    if key in CHARTS:
+        return chart_spec(key, rows_a)
+    panel = ("profit", "cumulative profit (cu = currency units)",
+             lambda r: r["profit"].cumsum(), 0)
+    return compare_spec(rows_a, rows_b, model.run.compare, panels=(panel,)) | {
+        "title": {"text": "Profit: A against B", "fontSize": 14, "anchor": "start"}}
 
 
 @solara.component
-def NetworkTab(model: Classroom, tick: int, colour_by: solara.Reactive) -> None:
+def ChartInTurn(model: Classroom, tick: solara.Reactive, turn: int, key: str) -> None:
+    """Chart ``key``, redrawn when its turn comes (every :data:`ROUND` ticks, offset ``turn``)."""
+    due = (tick.value + turn) // ROUND
+    spec = solara.use_memo(lambda: _spec(model, key), [id(model.run), due])
+    VegaChart(spec, key)
+
+
+@solara.component
+def NetworkTab(model: Classroom, tick: solara.Reactive, colour_by: solara.Reactive) -> None:
     """The sampled customers, their ties and today's word of mouth."""
+    tick.value  # noqa: B018 - redrawn with the charts
     run = model.run
     nodes, ties, messages = network_tables(run)
     n_good = int((messages["said"] == "good").sum())
     title = (f"Day {run.day}: {len(nodes)} customers and their ties; today "
              f"{n_good} good and {len(messages) - n_good} bad words between them")
+    solara.Text(f"Day {run.day}: today {n_good} good and {len(messages) - n_good} bad words "
+                "between these customers", classes=["servsim-wom-count"])
     with solara.Row(style={"align-items": "center"}, classes=["servsim-colour-by"]):
         solara.Text("Colour customers by", classes=["servsim-note"])
         solara.ToggleButtonsSingle(value=colour_by, values=["satisfaction", "stage"],
@@ -280,8 +305,9 @@ def NetworkTab(model: Classroom, tick: int, colour_by: solara.Reactive) -> None:
 
 
 @solara.component
-def CompareTab(model: Classroom, tick: int) -> None:
+def CompareTab(model: Classroom, tick: solara.Reactive) -> None:
     """A against B: four charts and the table of outcomes so far."""
+    tick.value  # noqa: B018 - redrawn with the charts
     run = model.run
     rows_a, rows_b = model.tables()
     if run.b is None or rows_b is None:
@@ -366,9 +392,10 @@ def LeversTab(session: Session, model: solara.Reactive, mesa_inputs: solara.Reac
 
 
 @solara.component
-def LessonTab(model: Classroom, tick: int, lesson_index: solara.Reactive, on_setup,
+def LessonTab(model: Classroom, tick: solara.Reactive, lesson_index: solara.Reactive, on_setup,
               on_play) -> None:
     """The chosen exercise as steps: set up, predict, play, read the result."""
+    tick.value  # noqa: B018 - redrawn with the charts
     lesson = LESSONS[lesson_index.value]
     run = model.run
     revealed = solara.use_reactive(False)
@@ -398,8 +425,8 @@ def LessonTab(model: Classroom, tick: int, lesson_index: solara.Reactive, on_set
             solara.HTML(unsafe_innerHTML=_html_table(compare_outcomes(rows_a, rows_b)),
                         classes=["servsim-compare-table"])
         if revealed.value:
-            solara.Markdown("\n".join(f"- {line}" for line in lesson.look_for),
-                            classes=["lesson-look-for"])
+            with solara.Div(classes=["lesson-look-for"]):
+                solara.Markdown("\n".join(f"- {line}" for line in lesson.look_for))
 
 
 # --------------------------------------------------------------------------- the page
@@ -424,8 +451,9 @@ def Page():
     player.pace = pace.value
 
     def publish() -> None:
+        """Show the day and redraw every chart (after Step, Reset, Pause)."""
         day.set(model.value.run.day)
-        tick.set(tick.value + 1)
+        tick.set(tick.value + ROUND)
 
     def play_loop(cancel: threading.Event) -> None:
         """While playing: the player steps days; this shows the day and redraws charts."""
@@ -436,14 +464,15 @@ def Page():
         try:
             while not cancel.is_set() and player.playing:
                 day.set(model.value.run.day)
-                if time.monotonic() - last_chart >= CHART_PERIOD_S:
+                if time.monotonic() - last_chart >= CHART_PERIOD_S / ROUND:
                     tick.set(tick.value + 1)
                     last_chart = time.monotonic()
                 cancel.wait(DAY_PERIOD_S)
         finally:
+            ended = not player.stopped  # the horizon or the lesson's stop, not Pause or Reset
             player.stop()
             publish()
-        if not cancel.is_set():
+        if not cancel.is_set() and ended:
             until.set(None)
             playing.set(False)
 
@@ -463,6 +492,14 @@ def Page():
             model.value.step()
         publish()
 
+    def toggle_play() -> None:
+        if playing.value:  # stop the days first, so the day shown with ▶ is final
+            player.stop()
+            publish()
+            playing.set(False)
+        else:
+            playing.set(True)
+
     def setup_lesson(lesson) -> None:
         session.update(lambda old: lesson.settings(old))
         session.preset.value = lesson.preset
@@ -475,24 +512,24 @@ def Page():
     solara.Style(CSS)
     solara.Title("servsim classroom")
     with solara.Column(gap="2px", style={"padding": "0"}):
-        ControlBar(model.value, playing, pace, step_days, day.value, reset, step)
-        Notice(model.value, session, mesa_inputs.value)
-        Headline(model.value, tick.value)
+        ControlBar(model.value, playing, pace, step_days, day, reset, step, toggle_play)
+        Notice(model.value, session, mesa_inputs.value, tick)
+        Headline(model.value, tick)
         with solara.lab.Tabs(value=tab):
             with solara.lab.Tab(TABS[0], classes=["tab-charts"]):
                 if tab.value == 0:
-                    ChartsTab(model.value, tick.value)
+                    ChartsTab(model.value, tick)
             with solara.lab.Tab(TABS[1], classes=["tab-network"]):
                 if tab.value == 1:
-                    NetworkTab(model.value, tick.value, colour_by)
+                    NetworkTab(model.value, tick, colour_by)
             with solara.lab.Tab(TABS[2], classes=["tab-compare"]):
                 if tab.value == 2:
-                    CompareTab(model.value, tick.value)
+                    CompareTab(model.value, tick)
             with solara.lab.Tab(TABS[3], classes=["tab-levers"]):
                 LeversTab(session, model, mesa_inputs)
             with solara.lab.Tab(TABS[4], classes=["tab-lesson"]):
                 if tab.value == 4:
-                    LessonTab(model.value, tick.value, lesson_index, setup_lesson,
+                    LessonTab(model.value, tick, lesson_index, setup_lesson,
                               play_lesson)
 
 

@@ -413,6 +413,11 @@ class Player:
             self._anchor = None  # the new pace counts from now
 
     @property
+    def stopped(self) -> bool:
+        """Whether the last play was stopped by :meth:`stop` (not by the horizon or ``until``)."""
+        return self._stop.is_set()
+
+    @property
     def playing(self) -> bool:
         """Whether the play thread is running."""
         return self._thread is not None and self._thread.is_alive()
