@@ -16,15 +16,16 @@ PYTHON  ?= $(shell for c in python3.12 python3.13 python3; do \
 	  for d in $$HOME/.pyenv/versions/3.12* $$HOME/.pyenv/versions/3.13*; do \
 	  [ -x $$d/bin/python3 ] && { echo $$d/bin/python3; exit 0; }; done)
 
-.PHONY: run test venv ray-venv bench validate experiments demo clean help
+.PHONY: run test test-fast venv ray-venv bench validate experiments demo clean help
 
 help:
 	@echo "make run    - create .venv if missing, install servsim, run the default scenario"
 	@echo "make test   - same bootstrap (and .venv-ray for the Ray/submitit launcher tests), then the whole test suite"
+	@echo "make test-fast - the tests without the slow and browser ones (the edit loop; minutes, not ten)"
 	@echo "make validate - full-size validation: results/validation/*.png and docs/validation.md"
 	@echo "make bench  - speed benchmarks (writes benchmarks/RESULTS.md)"
 	@echo "make demo   - the classroom dashboard on http://127.0.0.1:8765 (offline)"
-	@echo "make experiments - the seven canned experiments: results/<name>/summary.md and figures"
+	@echo "make experiments - the canned experiments (python -m servsim.experiments --list): results/<name>/summary.md and figures"
 
 venv: $(STAMP)
 
@@ -51,8 +52,13 @@ ray-venv: $(RAY_STAMP)
 run: $(STAMP)
 	$(VENV)/bin/servsim
 
+# the whole suite, then the 25 slowest tests (CI's log shows where the time goes)
 test: $(STAMP) $(RAY_STAMP)
-	SERVSIM_RAY_VENV=$(RAY_VENV) $(PY) -m pytest -q
+	SERVSIM_RAY_VENV=$(RAY_VENV) $(PY) -m pytest -q --durations=25
+
+# the edit loop: everything but the slow and the browser tests (no .venv-ray needed)
+test-fast: $(STAMP)
+	$(PY) -m pytest -q -m "not slow and not browser"
 
 validate: $(STAMP)
 	$(VENV)/bin/servsim-validate --size full
@@ -60,10 +66,11 @@ validate: $(STAMP)
 demo: $(STAMP)
 	$(VENV)/bin/servsim-demo
 
-EXPERIMENTS := positioning recovery expectations inverted-pyramid service-profit-chain \
-               service-stage retention-economics
+# every experiment of servsim.experiments.EXPERIMENTS (the one list), in its order;
+# `make experiments EXPERIMENT=recovery` runs one
+EXPERIMENT ?= all
 experiments: $(STAMP)
-	@for e in $(EXPERIMENTS); do $(PY) experiments/$$e/analyze.py --quiet || exit 1; done
+	$(PY) -m servsim.experiments $(EXPERIMENT) --quiet
 
 bench: $(STAMP)
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PY) benchmarks/run.py

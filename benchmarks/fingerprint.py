@@ -2,6 +2,8 @@
 optimisation changes nothing, bit for bit.
 
     python benchmarks/fingerprint.py --check   # against fingerprint-baseline.txt
+    python benchmarks/fingerprint.py --update  # rewrite it (only when results are
+                                               # meant to change: docs/CONTRIBUTING.md)
 
 (or ``> before.txt`` ... change the engine ... ``> after.txt`` and diff).
 
@@ -152,11 +154,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-runs", action="store_true", help="fingerprint networks only")
     ap.add_argument("--check", action="store_true",
                     help=f"compare with {BASELINE.name} (default sizes) and exit 1 on any change")
+    ap.add_argument("--update", action="store_true",
+                    help=f"rewrite {BASELINE.name} (default sizes; results meant to change)")
     args = ap.parse_args(argv)
+    if (args.check or args.update) and (args.n, args.days, args.no_runs) != (N, DAYS, False):
+        ap.error("--check and --update use the default sizes (no --n, --days, --no-runs)")
     lines = network_lines()
     if not args.no_runs:
         lines += run_lines(args.n, args.days)
     lines.append(f"ALL: {sha(chr(10).join(lines).encode())}")
+    if args.update:
+        old = BASELINE.read_text(encoding="utf-8").splitlines() if BASELINE.exists() else []
+        BASELINE.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        moved = sum(a != b for a, b in zip(old, lines, strict=False)) + abs(len(old) - len(lines))
+        print(f"wrote {BASELINE.name}: {len(lines)} fingerprints, {moved} changed")
+        return 0
     if not args.check:
         print("\n".join(lines))
         return 0

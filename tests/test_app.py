@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from servsim import app, demo
-from servsim.cli import params_from_config
+from servsim.compose import params_from_config
 from servsim.model import ServiceMarket
 from tests.test_configs import make_cfg
 

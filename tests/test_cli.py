@@ -7,39 +7,27 @@ tests read are run once per module.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
 from hydra import compose, initialize_config_dir
 
-from servsim import cli, conf, outputs
+from servsim import cli, conf, outputs, runs, sweep
+from servsim import compose as composition
 from servsim.collect import collect
 from servsim.params import make_params
 from servsim.results import STEP_COLUMNS
+from tests.conftest import SERVSIM, clean_env, digest, servsim
 
-BIN = Path(sys.executable).parent
-SERVSIM = str(BIN / "servsim")
-COLLECT = str(BIN / "servsim-collect")
+COLLECT = str(SERVSIM.parent / "servsim-collect")
 TINY = ["sim.n_customers=300", "sim.days=20"]
 SWEEP = ["market=single_firm", "strategy=premium,lowcost,differentiated", *TINY]
-
-
-def servsim(*args: str, cwd: Path, timeout: float = 180) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "HYDRA_FULL_ERROR"}
-    return subprocess.run([SERVSIM, *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=timeout, env=env)
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 # --------------------------------------------------------------------------- bad input
@@ -78,7 +66,7 @@ MORE_BAD_INPUT = {
 def bad_input_runs(tmp_path_factory):
     """Run every bad-input case at once (subprocesses in parallel) and keep the results."""
     root = tmp_path_factory.mktemp("bad")
-    env = {k: v for k, v in os.environ.items() if k != "HYDRA_FULL_ERROR"}
+    env = clean_env()
     procs = {}
     for i, (name, (override, _)) in enumerate(BAD_INPUT.items()):
         run_dir = root / f"case{i}"
@@ -153,11 +141,11 @@ def test_describe_error_names_the_allowed_options():
     ex = MissingConfigException("In 'config': Could not find 'strategy/nosuch'",
                                 missing_cfg_file="strategy/nosuch",
                                 options=["base_strategy", "lowcost", "premium"])
-    assert cli.describe_error(ex) == (
+    assert composition.describe_error(ex) == (
         "strategy=nosuch: unknown option of config group 'strategy'; allowed: lowcost, premium")
     plugin = MissingConfigException("In 'hydra/launcher/ray_local': Could not load "
                                     "'hydra/launcher/ray'.", missing_cfg_file="hydra/launcher/ray")
-    assert "servsim[ray]" in cli.describe_error(plugin)
+    assert "servsim[ray]" in composition.describe_error(plugin)
 
 
 # --------------------------------------------------------------------------- one run
@@ -286,11 +274,11 @@ def test_interrupted_sweep_resumes_only_missing_runs(sequential_sweep, tmp_path,
 
 def test_changed_config_in_the_same_dir_is_rerun(tmp_path):
     cfg = _compose("market=single_firm", *TINY)
-    first = cli.run(cfg, tmp_path, progress=False)
+    first = runs.run(cfg, tmp_path, progress=False)
     assert first["status"] == "ok" and "resumed" not in first
-    again = cli.run(cfg, tmp_path, progress=False)
+    again = runs.run(cfg, tmp_path, progress=False)
     assert again.get("resumed") is True
-    changed = cli.run(_compose("market=single_firm", *TINY, "strategy.price=1.2"), tmp_path,
+    changed = runs.run(_compose("market=single_firm", *TINY, "strategy.price=1.2"), tmp_path,
                       progress=False)
     assert changed["status"] == "ok" and "resumed" not in changed
     assert changed["config_hash"] != first["config_hash"]
@@ -307,23 +295,26 @@ def _compose(*overrides: str):
 
 def _crash_on_seed(monkeypatch, seed: int) -> None:
     module = sys.modules["servsim.simulate"]
-    real = module.simulate
+    real = module.run_params
 
     def crashing(params, *, progress=False):
         if params.sim.seed == seed:
             raise RuntimeError("injected crash for the test")
         return real(params, progress=progress)
 
-    monkeypatch.setattr(module, "simulate", crashing)
+    monkeypatch.setattr(module, "run_params", crashing)
 
 
 def test_crash_in_a_sweep_is_recorded_and_others_complete(monkeypatch, tmp_path, capsys):
     _crash_on_seed(monkeypatch, 1)
     sweep_dir = tmp_path / "faulty"
     args = ("-m", "market=single_firm", "seed=0,1,2", *TINY, f"hydra.sweep.dir={sweep_dir}")
-    main_in_process(monkeypatch, *args)  # returns normally
+    with pytest.raises(SystemExit) as exit_info:  # a sweep with failed runs fails
+        main_in_process(monkeypatch, *args)
+    assert exit_info.value.code == 1
     err = capsys.readouterr().err
     assert "injected crash" in err and "sweep finished (2 ok, 1 error)" in err
+    assert f"servsim: 1 of 3 runs failed: see {sweep_dir / '1' / 'servsim.log'}" in err
     table = collect(sweep_dir)
     assert list(table["status"]) == ["ok", "error", "ok"]
     failed = table[table["status"] == "error"].iloc[0]
@@ -341,7 +332,7 @@ def test_crash_in_a_single_run_records_error_and_raises(monkeypatch, tmp_path):
     _crash_on_seed(monkeypatch, 0)
     cfg = _compose("market=single_firm", *TINY)
     with pytest.raises(RuntimeError, match="injected"):
-        cli.run(cfg, tmp_path, progress=False)
+        runs.run(cfg, tmp_path, progress=False)
     summary = outputs.read_summary(tmp_path)
     assert summary["status"] == "error" and "injected" in summary["error"]
     assert not outputs.is_complete(tmp_path)
@@ -349,10 +340,10 @@ def test_crash_in_a_single_run_records_error_and_raises(monkeypatch, tmp_path):
 
 def test_preflight_checks_small_sweeps_fully_and_extremes_of_large_ones():
     small = [[f"strategy={s}", f"seed={i}"] for s in ("premium", "lowcost") for i in range(3)]
-    assert cli.preflight_jobs(small) == small
+    assert sweep.preflight_jobs(small) == small
     large = [[f"strategy={s}", f"seed={i}", "sim.days=5"]
              for s in ("premium", "lowcost", "differentiated") for i in range(100)]
-    chosen = cli.preflight_jobs(large)
+    chosen = sweep.preflight_jobs(large)
     assert chosen[0] == ["strategy=premium", "seed=0", "sim.days=5"]
     assert ["strategy=lowcost", "seed=0", "sim.days=5"] in chosen
     assert ["strategy=differentiated", "seed=0", "sim.days=5"] in chosen
@@ -369,7 +360,43 @@ def test_expand_sweep_mirrors_the_basic_sweeper():
 
     with open_dict(cfg):
         cfg.hydra.overrides.task = ["+experiment=positioning_quick", "sim.days=5"]
-    jobs = cli.expand_sweep(cfg)
+    jobs = composition.expand_sweep(cfg)
     assert len(jobs) == 9
     assert jobs[0] == ["strategy=premium", "seed=0", "+experiment=positioning_quick",
                        "sim.days=5"]
+
+
+# --------------------------------------------------------------------------- subcommands
+
+
+def test_help_lists_the_subcommands(monkeypatch, capsys):
+    main_in_process(monkeypatch, "--help")
+    out = capsys.readouterr().out
+    assert "== Config groups" in out  # Hydra's own help first
+    for name in ("sensitivity", "explore", "optimize", "calibrate"):
+        assert f"servsim {name}" in out
+
+
+def test_a_subcommand_gets_its_arguments_before_hydra_parses_them(tmp_path, monkeypatch):
+    (tmp_path / "fake_subcommand.py").write_text(
+        "seen = []\n"
+        "def main(argv):\n"
+        "    seen.append(list(argv))\n"
+        "    return 3\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setitem(cli.SUBCOMMANDS, "sensitivity", ("fake_subcommand", "a test stand-in"))
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exit_info:
+        main_in_process(monkeypatch, "sensitivity", "--method", "morris", "strategy.price=2")
+    assert exit_info.value.code == 3
+    assert sys.modules["fake_subcommand"].seen == [["--method", "morris", "strategy.price=2"]]
+    assert not (tmp_path / "results").exists()  # Hydra never ran
+
+
+def test_a_missing_subcommand_module_is_one_line(monkeypatch, capsys):
+    monkeypatch.setitem(cli.SUBCOMMANDS, "explore", ("servsim.decide.no_such_module", "absent"))
+    with pytest.raises(SystemExit) as exit_info:
+        main_in_process(monkeypatch, "explore", "--help")
+    assert exit_info.value.code == 2
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert len(lines) == 1 and "servsim explore" in lines[0] and "not available" in lines[0]

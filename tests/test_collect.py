@@ -10,12 +10,15 @@ import pytest
 import yaml
 
 from servsim import collect as collect_mod
+from servsim import outputs
 from servsim.collect import collect, collect_steps, main, parse_override
 
 
 def make_run(root: Path, job: int, overrides: list[str], *, status: str | None = "ok",
-             firms: dict | None = None, error: str | None = None, steps: bool = False,
+             firms: dict | None = None, error: str | None = None, steps: bool | None = None,
              choices: dict | None = None) -> Path:
+    """A run directory as servsim writes one (an ok run has steps.parquet, recorded in its
+    summary with size and checksum)."""
     run = root / str(job)
     (run / ".hydra").mkdir(parents=True)
     (run / ".hydra" / "overrides.yaml").write_text(yaml.safe_dump(overrides))
@@ -24,6 +27,10 @@ def make_run(root: Path, job: int, overrides: list[str], *, status: str | None =
                                                       "strategy": "premium", "org": "pyramid",
                                                       "stage": "reactive",
                                                       "hydra/launcher": "basic"}}}}))
+    if steps or (steps is None and status == "ok"):
+        pd.DataFrame({"day": [1, 2], "firm": ["focal", "focal"], "profit": [1.0, 2.0]}).to_parquet(
+            run / "steps.parquet", index=False)
+        (run / "config.yaml").write_text("sim:\n  days: 2\n")
     if status is not None:
         seed = next((int(o[5:]) for o in overrides if o.startswith("seed=")), job)
         summary = {"status": status, "seed": seed, "servsim_version": "0.1.0",
@@ -32,13 +39,10 @@ def make_run(root: Path, job: int, overrides: list[str], *, status: str | None =
             summary.update(focal="focal", days=20, firms=firms or {
                 "focal": {"cumulative_profit": 10.0 * job, "final_share": 0.5},
                 "rival": {"cumulative_profit": -1.0, "final_share": 0.3},
-            })
+            }, files=outputs.record_files(run))
         else:
             summary.update(error=error or "RuntimeError: boom", error_type="RuntimeError")
         (run / "summary.json").write_text(json.dumps(summary))
-    if steps:
-        pd.DataFrame({"day": [1, 2], "firm": ["focal", "focal"], "profit": [1.0, 2.0]}).to_parquet(
-            run / "steps.parquet", index=False)
     return run
 
 
@@ -150,3 +154,57 @@ def test_group_choice_at_a_package_is_named_by_the_package(tmp_path):
     make_run(tmp_path, 0, ["strategy@market.competitors.foreign.strategy=lowcost"])
     table = collect(tmp_path)
     assert table["market.competitors.foreign.strategy"].tolist() == ["lowcost", "lowcost"]
+
+
+# --------------------------------------------------------------------------- damaged, never started
+
+
+@pytest.mark.parametrize("damage", ["truncate steps", "empty config", "delete steps",
+                                    "garble summary", "no checksums"])
+def test_a_damaged_run_is_listed_as_damaged_never_ok(sweep, damage, tmp_path, capsys):
+    run = sweep / "1"
+    if damage == "truncate steps":
+        data = (run / "steps.parquet").read_bytes()
+        (run / "steps.parquet").write_bytes(data[: len(data) // 2])
+    elif damage == "empty config":
+        (run / "config.yaml").write_text("")
+    elif damage == "delete steps":
+        (run / "steps.parquet").unlink()
+    elif damage == "garble summary":
+        (run / "summary.json").write_text('{"status": "ok", "fir')
+    else:  # a summary written by an older servsim, without the files' records
+        summary = json.loads((run / "summary.json").read_text())
+        del summary["files"]
+        (run / "summary.json").write_text(json.dumps(summary))
+    table = collect(sweep)
+    row = table[table["run"] == "1"]
+    assert list(row["status"]) == ["damaged"]
+    expected = {"truncate steps": "steps.parquet", "empty config": "config.yaml",
+                "delete steps": "steps.parquet", "garble summary": "summary.json",
+                "no checksums": "checksum"}[damage]
+    assert expected in row["error"].iloc[0]
+    # --steps reads only intact runs and never fails on a damaged one
+    out = tmp_path / "steps.parquet"
+    assert main([str(sweep), "-o", str(tmp_path / "t.parquet"), "--steps", str(out)]) == 0
+    assert list(pd.read_parquet(out)["run"].unique()) == ["0"]
+    assert "1 damaged" in capsys.readouterr().out
+    assert main([str(sweep), "-o", str(tmp_path / "t.parquet"), "--strict"]) == 1
+
+
+def test_jobs_that_never_started_are_missing(tmp_path, capsys):
+    root = tmp_path / "sweep"
+    jobs = [[f"strategy={s}", f"seed={i}"] for s in ("premium", "lowcost") for i in range(3)]
+    for number in (0, 1, 3):
+        make_run(root, number, jobs[number])
+    (root / ".servsim").mkdir()
+    (root / ".servsim" / "sweep.json").write_text(json.dumps({"total": 6, "jobs": jobs}))
+    table = collect(root)
+    runs = table.drop_duplicates("run")
+    assert list(runs["job"]) == [0, 1, 2, 3, 4, 5]
+    assert list(runs["status"]) == ["ok", "ok", "missing", "ok", "missing", "missing"]
+    never = runs[runs["status"] == "missing"]
+    assert list(never["strategy"]) == ["premium", "lowcost", "lowcost"]
+    assert list(never["seed"]) == [2, 1, 2]
+    assert never["error"].str.contains("never started").all()
+    assert main([str(root), "--strict"]) == 1
+    assert "6 runs (3 missing, 3 ok)" in capsys.readouterr().out

@@ -18,7 +18,7 @@ from hydra.errors import ConfigCompositionException, MissingConfigException
 from omegaconf import OmegaConf
 
 from servsim import conf
-from servsim.cli import params_from_config
+from servsim.compose import params_from_config
 from servsim.params import (
     OrgParams,
     ParameterError,

@@ -21,7 +21,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -39,13 +38,13 @@ from playwright.sync_api import Page, expect  # noqa: E402
 
 from servsim import demo  # noqa: E402
 from servsim.app import DEFAULT_PACE, TABS  # noqa: E402
+from tests.conftest import ROOT, free_port  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]
-ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOTS = {(1280, 720): ROOT / "docs" / "dashboard-1280x720.png",
                (1920, 1080): ROOT / "docs" / "dashboard-1920x1080.png"}
 READY_TIMEOUT_S = 90
@@ -81,12 +80,6 @@ def browser_context_args():
     return {"viewport": {"width": 1280, "height": 720}}
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _listening_addresses(port: int) -> set[str]:
     """Local IPv4/IPv6 addresses listening on ``port`` (from /proc/net/tcp*), hex as there."""
     found = set()
@@ -106,7 +99,7 @@ def _listening_addresses(port: int) -> set[str]:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """``servsim-demo`` on a free port; yields its URL; stopped (its process group) at the end."""
-    port = _free_port()
+    port = free_port()
     workdir = tmp_path_factory.mktemp("dashboard")
     log_path = workdir / "server.log"
     cmd = [sys.executable, "-m", "servsim.demo", "--port", str(port), "--no-open"]

@@ -4,9 +4,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from servsim import ParameterError, make_params, simulate
+from servsim import ParameterError, make_params
+from servsim import simulate as _simulate
 from servsim.model import ServiceMarket
 from servsim.results import STAGES, STEP_COLUMNS
+
+
+def simulate(**overrides):
+    """One run of the dataclass defaults (:func:`make_params`: one firm) with dotted overrides."""
+    return _simulate(make_params(**overrides))
+
 
 SMALL = {"sim.n_customers": 800, "sim.days": 60}
 
@@ -53,9 +60,9 @@ def test_agent_views_read_the_arrays():
     model = ServiceMarket(make_params(**SMALL))
     model.run(10)
     agent = model.customer_agents[3]
-    assert agent.satisfaction == pytest.approx(float(model.c.satisfaction[3]))
+    assert agent.satisfaction == pytest.approx(float(model.customers.satisfaction[3]))
     agent.satisfaction = 0.25
-    assert model.c.satisfaction[3] == pytest.approx(0.25)
+    assert model.customers.satisfaction[3] == pytest.approx(0.25)
     assert agent.stage in STAGES
     assert len(model.agents) == (
         len(model.customer_agents) + len(model.staff_agents) + len(model.manager_agents)
@@ -94,3 +101,58 @@ def test_word_of_mouth_pos_in_survives_other_uses_of_the_network(kind):
     assert np.array_equal(m.pos_in_of(np.arange(n)[::-1]), before[::-1])
     m.network.share_of_ties(np.arange(0, n, 7), np.zeros(143, dtype=np.int64), 2)
     assert np.array_equal(m.wom_pos_in, before)
+
+
+def _servsim_imports() -> dict[str, set[str]]:
+    """Every servsim module's imports of other servsim modules (module level and inside
+    functions alike), read from the sources with ``ast``."""
+    import ast
+    from pathlib import Path
+
+    import servsim
+
+    root = Path(servsim.__file__).parent
+    graph: dict[str, set[str]] = {}
+    for path in root.rglob("*.py"):
+        parts = path.relative_to(root.parent).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        package = name if parts[-1] == "__init__" else name.rpartition(".")[0]
+        targets = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                targets |= {a.name for a in node.names}
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1]
+                                    + ([base] if base else []))
+                targets.add(base)
+                targets |= {f"{base}.{a.name}" for a in node.names}
+        graph[name] = {t for t in targets if t.startswith("servsim") and t != name}
+    modules = set(graph)
+    return {m: {t for t in ts if t in modules} for m, ts in graph.items()}
+
+
+def test_the_package_has_no_import_cycle():
+    """No servsim module imports, directly or through others, a module that imports it
+    (a package's ``__init__`` importing its own submodules does not count)."""
+    graph = _servsim_imports()
+    assert "servsim.agents" in graph["servsim.model"]  # the graph was read
+    state: dict[str, int] = {}
+    cycles = []
+
+    def visit(m: str, path: list[str]) -> None:
+        state[m] = 1
+        for t in sorted(graph[m]):
+            if t.startswith(m + "."):  # a package importing its submodule
+                continue
+            if state.get(t) == 1:
+                cycles.append(path[path.index(t):] + [t] if t in path else [m, t])
+            elif t not in state:
+                visit(t, [*path, t])
+        state[m] = 2
+
+    for m in sorted(graph):
+        if m not in state:
+            visit(m, [m])
+    assert cycles == []

@@ -21,6 +21,7 @@ that passes cannot differ from what ``make experiments`` would write now.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -30,29 +31,82 @@ import yaml
 
 from servsim import conf, experiments, replicate
 from servsim.experiments import positioning
+from servsim.experiments.__main__ import main as experiments_main
+from tests.conftest import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 TINY = ["sim.n_customers=200", "sim.days=40"]
 SMALLER = {  # fewer levels of the largest designs, to keep the smoke test quick
     "positioning": ["+heterogeneity=uniform,polarized",
                     "strategy@market.competitors.small_firms.strategy=lowcost"],
     "recovery": ["strategy.compensation=0.0,0.5"],
-    "service-profit-chain": ["strategy.training=0.1,0.9"],
+    "service_profit_chain": ["strategy.training=0.1,0.9"],
 }
 
 
-def test_every_experiment_has_a_preset_a_script_and_a_readme():
+def test_every_experiment_has_a_preset_an_analysis_and_a_folder_linking_them():
     for name in experiments.EXPERIMENTS:
         preset = conf.CONFIG_DIR / "experiment" / f"{name}.yaml"
         lines = preset.read_text(encoding="utf-8").splitlines()
         assert lines[0] == "# @package _global_"
         assert lines[1] == f"# servsim -m +experiment={name}"
-        assert (ROOT / "experiments" / name / "analyze.py").is_file()
-        readme = (ROOT / "experiments" / name / "README.md").read_text(encoding="utf-8")
-        for heading in ("## Question", "## Design", "## How to run"):
+        folder = ROOT / "experiments" / name
+        readme = (folder / "README.md").read_text(encoding="utf-8")
+        for heading in ("## Question", "## Design", "## Files", "## How to run"):
             assert heading in readme, (name, heading)
         module = experiments.module(name)
+        assert module.__name__ == f"servsim.experiments.{name}"
         assert module.TITLE and module.QUESTION and callable(module.analyze)
+        links = {(folder / target).resolve()
+                 for target in re.findall(r"\]\(([^)#]+)\)", readme) if "://" not in target}
+        assert all(link.exists() for link in links), (name, [str(x) for x in links
+                                                             if not x.exists()])
+        for pointed in (preset, Path(module.__file__), ROOT / "results" / name / "summary.md"):
+            assert pointed.resolve() in links, (name, "README does not link", str(pointed))
+        assert f"python -m servsim.experiments {name}" in readme
+
+
+def test_one_list_of_names_for_folders_runner_make_and_docs(capsys):
+    names = list(experiments.EXPERIMENTS)
+    assert all(re.fullmatch(r"[a-z][a-z0-9_]*", n) for n in names)  # one naming: module names
+    folders = sorted(p.name for p in (ROOT / "experiments").iterdir() if p.is_dir())
+    assert folders == sorted(names)
+    assert experiments_main(["--list"]) == 0
+    assert capsys.readouterr().out.split() == names
+    recipe = re.search(r"^experiments:.*\n((?:\t.*\n)+)", (ROOT / "Makefile").read_text(),
+                       re.M).group(1)
+    assert "-m servsim.experiments" in recipe  # make takes the names from the runner
+    index = (ROOT / "results" / "README.md").read_text(encoding="utf-8")
+    assert re.findall(r"^\| `([a-z_]+)` \(", index, re.M) == names  # the table, in order
+    for doc in ("README.md", "docs/cli.md", "results/README.md"):
+        text = (ROOT / doc).read_text(encoding="utf-8")
+        for name in names:
+            assert f"`{name}`" in text, (doc, name)
+            if "_" in name:
+                assert name.replace("_", "-") not in text, (doc, "old hyphenated name", name)
+
+
+def test_all_runs_every_experiment_in_order_into_its_own_directory(monkeypatch, tmp_path,
+                                                                    capsys):
+    calls = []
+
+    def fake_run(name, overrides, *, out, **kwargs):
+        calls.append((name, list(overrides), out, kwargs["seeds"]))
+        return Path(out or f"results/{name}") / "summary.md"
+
+    monkeypatch.setattr("servsim.experiments.__main__.run", fake_run)
+    assert experiments_main(["all", "sim.days=30", "--seeds", "3", "-o", str(tmp_path)]) == 0
+    assert [c[0] for c in calls] == list(experiments.EXPERIMENTS)
+    assert all(c[1] == ["sim.days=30"] and c[3] == 3 for c in calls)
+    assert [c[2] for c in calls] == [tmp_path / n for n in experiments.EXPERIMENTS]
+    calls.clear()
+    assert experiments_main(["recovery", "--quiet"]) == 0
+    assert calls == [("recovery", [], None, None)]
+    for bad in (["nosuch"], ["recovery", "--seeds", "0"], []):
+        with pytest.raises(SystemExit) as exit_info:
+            experiments_main(bad)
+        assert exit_info.value.code == 2
+    assert calls == [("recovery", [], None, None)]  # bad input starts nothing
+    capsys.readouterr()
 
 
 def test_default_designs_have_at_least_20_replications():
@@ -108,7 +162,7 @@ def test_every_experiment_runs_and_writes_its_outputs_at_tiny_size(name, tmp_pat
 
 @pytest.mark.slow
 def test_same_seeds_same_summary_on_one_or_two_processes_and_from_saved_tables(tmp_path):
-    name = "retention-economics"
+    name = "retention_economics"
     one = experiments.run(name, TINY, seeds=2, n_jobs=1, out=tmp_path / "one", progress=False)
     two = experiments.run(name, TINY, seeds=2, n_jobs=2, out=tmp_path / "two", progress=False)
     text = one.read_text(encoding="utf-8")
@@ -129,7 +183,7 @@ def committed(name: str) -> Path:
 
 def stale(name: str, what: str) -> str:
     return (f"results/{name}/summary.md was made with another {what}: regenerate it with "
-            f"`make experiments` (or `python experiments/{name}/analyze.py`)")
+            f"`make experiments` (or `python -m servsim.experiments {name}`)")
 
 
 @pytest.mark.parametrize("name", experiments.EXPERIMENTS)

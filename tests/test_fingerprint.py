@@ -11,12 +11,7 @@ and says so in its commit.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-
-import fingerprint  # noqa: E402
+from benchmarks import fingerprint
 
 
 def test_results_identical_to_baseline(capsys):

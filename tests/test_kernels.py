@@ -1,25 +1,28 @@
-"""Each compiled kernel (servsim.kernels) against the numpy code it replaced, and the
-compiled engine against the numpy engine over the mechanisms (tests/numpy_engine.py).
+"""The compiled kernels' own machinery (servsim.kernels): random draws, the census, the
+queues and sums, against the numpy code they replaced, bit for bit (NaN equal to NaN);
+and the whole compiled day over the markets of ENGINE_CASES.
 
-Comparisons are exact (bit
-for bit, NaN equal to NaN): the kernels promise identical results, random
-numbers included (the Generator's state afterwards is compared too).
+The formulas are the mechanisms' own functions (tests/test_mechanisms.py); the
+engine's results are pinned by benchmarks/fingerprint.py and checked against the
+independent one-object-per-agent implementation by tests/test_reference_agreement.py.
+(The numpy engine of before the kernels, tests/numpy_engine.py, was retired once
+the kernels called the mechanisms' functions: it held a second copy of every
+formula.)
 """
 
 from __future__ import annotations
 
-import dataclasses
-from types import SimpleNamespace
+import math
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from tests.numpy_engine import NumpyMarket
-from servsim.kernels.random import bitgen_address, next_double, next_float
 from servsim.kernels import jit, row_sum, service
-from servsim.mechanisms._common import first_k_per_group, stochastic_round
-from servsim.model import ServiceMarket
+from servsim.kernels.random import bitgen_address, next_double, next_float
+from servsim.mechanisms._common import stochastic_round
+from servsim.model import DETRACTOR, PROMOTER, ServiceMarket
+from servsim.results import STAGES
 from servsim.state import is_active
 
 CASES = {
@@ -78,13 +81,16 @@ def test_census_equals_numpy(case):
     """Counts as numpy's bincount of the cell key; sums as the running float64 sums."""
     m = model_after(case, 40)
     # put customers exactly on the class thresholds (float32 rounding of 0.7 and 0.45)
-    m.c.satisfaction[:20] = np.float32(0.7)
-    m.c.satisfaction[20:40] = np.float32(0.45)
+    m.customers.satisfaction[:20] = np.float32(0.7)
+    m.customers.satisfaction[20:40] = np.float32(0.45)
     m._census = None
     counts = m._customer_census()
-    numpy_view = SimpleNamespace(c=m.c, n_firms=m.n_firms, seg=m.seg, _census=None)
-    assert same(counts, NumpyMarket._customer_census(numpy_view))
-    c = m.c
+    c, n_seg = m.customers, len(m.segments.share)
+    shape = (m.n_firms + 1, 6, n_seg, 2, 3)
+    key = (c.firm.astype(np.int64) + 1) * 6 + c.stage
+    key = (key * n_seg + c.segment) * 2 + c.contract
+    key = key * 3 + (c.satisfaction >= PROMOTER) + 2 * (c.satisfaction < DETRACTOR)
+    assert same(counts, np.bincount(key, minlength=math.prod(shape)).reshape(shape))
     for k in range(m.n_firms):
         who = np.flatnonzero((c.firm == k) & is_active(c.stage))
         for row, column in enumerate((c.satisfaction, c.expectation)):
@@ -94,8 +100,21 @@ def test_census_equals_numpy(case):
 
 
 
+def first_k_per_group_numpy(group, priority, slots, u):
+    """The numpy selection the kernel replaced: lexsort by (group, -priority, u)."""
+    if group.size == 0:
+        return np.zeros(0, dtype=bool)
+    order = np.lexsort((u, -np.asarray(priority, dtype=np.float64), group))
+    g_sorted = group[order]
+    first = np.searchsorted(g_sorted, np.arange(len(slots)))
+    rank = np.arange(order.size) - first[g_sorted]
+    chosen = np.empty(order.size, dtype=bool)
+    chosen[order] = rank < slots[g_sorted]
+    return chosen
+
+
 @pytest.mark.parametrize("seed", range(5))
-def test_first_k_per_group_and_stochastic_round_equal_the_mechanisms(seed):
+def test_first_k_per_group_and_stochastic_round_equal_numpy(seed):
     """The kernels' selection of the longest-waiting (ties by uniform) and rounding."""
     g = np.random.default_rng(seed)
     n, groups = int(g.integers(0, 400)), int(g.integers(1, 6))
@@ -105,10 +124,11 @@ def test_first_k_per_group_and_stochastic_round_equal_the_mechanisms(seed):
     u[: n // 3] = u[0] if n else 0.0  # ties in u too: broken by position
     x = g.random(groups) * 5
     ur = g.random(groups)
-    assert same(service.stochastic_round(x, ur), stochastic_round(x, ur))
-    slots = stochastic_round(x, ur)
+    slots = service.stochastic_round(x, ur)
+    assert same(slots, (np.floor(x) + (ur < x - np.floor(x))).astype(np.int64))
+    assert same(slots, stochastic_round.array(x, ur))
     assert same(service.first_k_per_group(group, priority, slots, u),
-                first_k_per_group(group, priority, slots, u))
+                first_k_per_group_numpy(group, priority, slots, u))
 
 
 @pytest.mark.parametrize("n", [1, 3, 7, 8, 9, 15, 16, 17, 100, 128, 129, 300, 1001])
@@ -141,20 +161,24 @@ def composer():
 
 
 @pytest.mark.parametrize("overrides", ENGINE_CASES, ids=lambda o: " ".join(o))
-def test_compiled_engine_equals_the_numpy_engine(composer, overrides):
-    """The compiled day against the numpy phases over the mechanisms' functions
-    (tests/numpy_engine.py): step tables, closed complaints and every customer,
-    staff and manager column, bit for bit, after 80 days."""
+def test_compiled_day_keeps_its_books(composer, overrides):
+    """Every kernel runs (tests/test_kernels_boundscheck.py runs this with index checks):
+    80 days of each market, customers conserved, complaints only from failures, closed
+    complaints consistent, and the same seed gives the same table twice."""
     params = composer.params([*overrides, "sim.n_customers=1500", "sim.days=80", "seed=7"])
-    compiled, numpy_engine = ServiceMarket(params), NumpyMarket(params)
-    compiled.run()
-    numpy_engine.run()
-    pd.testing.assert_frame_equal(compiled.step_table(), numpy_engine.step_table())
-    pd.testing.assert_frame_equal(compiled.recovery_table(), numpy_engine.recovery_table())
-    for table in ("c", "s", "m", "requests", "complaints"):
-        a, b = getattr(compiled, table), getattr(numpy_engine, table)
-        for field in dataclasses.fields(a):
-            assert same(getattr(a, field.name), getattr(b, field.name)), (table, field.name)
-    assert compiled.rng.random() == numpy_engine.rng.random()
-    steps = compiled.step_table()
+    model = ServiceMarket(params)
+    model.run()
+    steps = model.step_table()
+    again = ServiceMarket(params)
+    again.run()
+    pd.testing.assert_frame_equal(steps, again.step_table())
+    by_day = steps.groupby("day")
+    stage_total = by_day[[f"customers_{s}" for s in STAGES[1:]]].sum().sum(axis=1)
+    assert (stage_total + by_day["prospects"].first() == 1500).all()
+    assert (steps["complaints"] <= steps["failures"]).all()
+    assert (steps["recoveries_on_spot"] <= steps["recoveries"]).all()
     assert steps["encounters"].sum() > 0 and steps["churn"].sum() > 0
+    rec = model.recovery_table()
+    assert len(rec) == steps["recoveries"].sum() + steps["complaints_abandoned"].sum()
+    assert ((rec["recovery_quality"] >= 0) & (rec["recovery_quality"] <= 1)).all()
+    assert ((rec["sat_after"] >= 0) & (rec["sat_after"] <= 1)).all()

@@ -18,13 +18,11 @@ it; ``make test RAY_VENV=`` does not build it).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -33,8 +31,9 @@ from pathlib import Path
 import pytest
 
 from servsim import outputs
+from tests.conftest import ROOT, clean_env, digest, free_port
+from tests.conftest import servsim as run_servsim
 
-ROOT = Path(__file__).resolve().parents[1]
 _VENV_SETTING = os.environ.get("SERVSIM_RAY_VENV")
 RAY_VENV = (ROOT / (_VENV_SETTING or ".venv-ray")).resolve()
 RAY_BIN = RAY_VENV / "bin"
@@ -63,8 +62,7 @@ pytestmark = [pytest.mark.slow,
 
 
 def _env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if k != "HYDRA_FULL_ERROR" and not k.startswith("RAY_")}
+    env = {k: v for k, v in clean_env().items() if not k.startswith("RAY_")}
     env["RAY_USAGE_STATS_ENABLED"] = "0"
     env.update(extra)
     return env
@@ -72,12 +70,7 @@ def _env(**extra: str) -> dict[str, str]:
 
 def servsim(*args: str, cwd: Path, env: dict[str, str] | None = None,
             timeout: float = 240) -> subprocess.CompletedProcess:
-    return subprocess.run([str(SERVSIM), *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=timeout, env=env or _env())
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return run_servsim(*args, cwd=cwd, exe=SERVSIM, env=env or _env(), timeout=timeout)
 
 
 def summary(run_dir: Path) -> dict:
@@ -113,12 +106,6 @@ def sequential(tmp_path_factory) -> Path:
 # --------------------------------------------------------------------------- Ray
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _processes_mentioning(text: str) -> list[str]:
     ps = subprocess.run(["ps", "-eo", "pid=,args="], capture_output=True, text=True)
     return [line for line in ps.stdout.splitlines() if text in line]
@@ -131,7 +118,7 @@ class RayHead:
         # Ray's Unix sockets need a short absolute path: not under pytest's tmp_path
         self.dir = Path(tempfile.mkdtemp(prefix="servsim-ray-", dir="/tmp"))
         (self.dir / "home").mkdir()
-        self.port = _free_port()
+        self.port = free_port()
         self.address = f"127.0.0.1:{self.port}"
         # Ray 2.60 token auth: the head and its clients share the token (and a HOME)
         self.env = _env(HOME=str(self.dir / "home"), RAY_AUTH_MODE="token",

@@ -6,7 +6,14 @@ that the effect is many standard errors wide (the margin is stated).
 
 import numpy as np
 
-from servsim import simulate
+from servsim import make_params
+from servsim import simulate as _simulate
+
+
+def simulate(**overrides):
+    """One run of the dataclass defaults (:func:`make_params`: one firm) with dotted overrides."""
+    return _simulate(make_params(**overrides))
+
 
 BASE = {"sim.n_customers": 2000, "sim.days": 240, "market.focal_initial_share": 0.5}
 SEEDS = range(4)

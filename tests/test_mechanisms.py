@@ -1,11 +1,17 @@
 """Each mechanism function against a scalar reference written from its docstring.
 
-Every reference below is a plain Python function over scalars (``math`` only,
-looping over elements) transcribed from the equation in the docstring of the
-function under test; it never calls servsim.  Inputs are random (numpy
-Generators with fixed seeds, a few hundred cases per function) plus
-hand-picked edge cases (0, 1, thresholds, empty arrays).  Stochastic
-functions are checked statistically with a stated tolerance.
+The mechanisms' functions are compiled scalar formulas (the ones the engine's
+kernels call); the tests call their array forms (``f.array``, a numba
+vectorize of the same source) over a few hundred random cases plus
+hand-picked edge cases (0, 1, thresholds).  Every reference below is a plain
+Python function over scalars (``math`` only, looping over elements)
+transcribed from the equation in the docstring of the function under test;
+it never calls servsim.  Stochastic functions are checked statistically with
+a stated tolerance.
+
+Float32 contracts: where a formula returns float32 (satisfaction, morale,
+skill, attitude, talk probability) its result is checked for dtype float32
+and against the float64 reference within ``F32`` (a few float32 roundings).
 
 Statistical tolerance: unless stated otherwise, an empirical frequency or mean
 must lie within ``Z = 5`` standard errors of its expectation (the seeds are
@@ -22,6 +28,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from servsim.kernels.service import first_k_per_group
+from servsim.kernels.service import stochastic_round as round_each
 from servsim.mechanisms import (
     accounting,
     adoption,
@@ -36,18 +44,15 @@ from servsim.mechanisms import (
     staff,
     word_of_mouth,
 )
-from servsim.mechanisms._common import (
-    first_k_per_group,
-    logistic,
-    logit,
-    stochastic_round,
-)
+from servsim.mechanisms._common import logistic, logit, stochastic_round
 from servsim.network import build_network, row_lookup
 from servsim.state import ADVOCATE, LAPSED, LOYAL, NEW, PROSPECT, REPEAT
 
 Z = 5.0  # standard errors allowed in statistical tests
 N_CASES = 300
 FAST = settings(max_examples=150, deadline=None, derandomize=True, database=None)
+F32 = {"rtol": 1e-6, "atol": 1e-6}
+"""Tolerance of a float32 result against its float64 reference."""
 
 
 def rng(seed: int) -> np.random.Generator:
@@ -86,12 +91,12 @@ def test_logistic_matches_scalar_reference():
     x = rng(1).normal(0.0, 10.0, N_CASES)
     x[:10] = [0.0, 1e-12, -1e-12, 20.0, -20.0, 700.0, -700.0, 800.0, -800.0, 36.0]
     with np.errstate(over="ignore"):
-        got = logistic(x)
+        got = logistic.array(x)
     want = [ref_logistic(v) for v in x]
     assert got.dtype == np.float64
     np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-300)
     with np.errstate(over="ignore"):
-        assert logistic(np.array([np.inf, -np.inf])).tolist() == [1.0, 0.0]
+        assert logistic.array(np.array([np.inf, -np.inf])).tolist() == [1.0, 0.0]
 
 
 def test_logistic_of_a_python_scalar():
@@ -121,8 +126,9 @@ def test_stochastic_round_is_floor_or_ceil():
     x[:6] = [0.0, 1.0, 7.0, 0.5, 1e-9, 3.999999]
     u = g.random(N_CASES)
     u[:3] = 0.0  # integers stay put even for the smallest uniform
-    got = stochastic_round(x, u)
+    got = stochastic_round.array(x, u)
     assert got.dtype == np.int64
+    assert np.array_equal(round_each(x, u), got)  # the kernels' loop over the formula
     for xi, ri in zip(x, got, strict=True):
         assert ri in (math.floor(xi), math.ceil(xi))
         if xi == math.floor(xi):  # integers are never moved
@@ -135,7 +141,7 @@ def test_stochastic_round_expectation_equals_x():
     values = np.array([0.0, 0.05, 0.3, 0.5, 0.77, 1.0, 2.4, 13.9, 100.01])
     n = 20_000
     x = np.repeat(values, n)
-    r = stochastic_round(x, g.random(x.size)).reshape(values.size, n)
+    r = stochastic_round.array(x, g.random(x.size)).reshape(values.size, n)
     for v, row in zip(values, r, strict=True):
         f = v - math.floor(v)
         se = math.sqrt(f * (1 - f) / n)
@@ -162,13 +168,17 @@ def _check_first_k(group, priority, slots, chosen):
             assert min(picked) >= max(left)
 
 
+# first_k_per_group is the kernels' queue (FIFO service, approvals), tested here as
+# the service mechanism's selection rule
+
+
 def test_first_k_per_group_matches_sort_and_take():
     g = rng(5)
     for _ in range(N_CASES):
         n_groups = int(g.integers(1, 6))
         n = int(g.integers(0, 40))
         group = g.integers(0, n_groups, n)
-        priority = g.integers(0, 6, n)  # few values: many ties
+        priority = g.integers(0, 6, n).astype(np.int32)  # few values: many ties
         slots = g.integers(0, 12, n_groups)  # 0 and more than the group holds
         chosen = first_k_per_group(group, priority, slots, g.random(n))
         _check_first_k(group, priority, slots, chosen)
@@ -186,7 +196,7 @@ def test_first_k_per_group_ties_broken_at_random():
     g = rng(6)
     n_draws, n_items, k = 4000, 10, 2
     group = np.repeat(np.arange(n_draws), n_items)  # one group per draw
-    priority = np.full(group.size, 3)
+    priority = np.full(group.size, 3, dtype=np.int32)
     chosen = first_k_per_group(group, priority, np.full(n_draws, k), g.random(group.size))
     freq = chosen.reshape(n_draws, n_items).mean(axis=0)
     p = k / n_items
@@ -207,6 +217,9 @@ def test_first_k_per_group_fractional_priorities():
 # ---------------------------------------------------------------------------
 # expectations
 # ---------------------------------------------------------------------------
+# ---------------------------------------------------------------------------
+# expectations
+# ---------------------------------------------------------------------------
 
 
 def test_segment_service_levels():
@@ -215,7 +228,7 @@ def test_segment_service_levels():
         sl = float(g.choice([0.0, 1.0, g.random()]))
         tiering = float(g.choice([0.0, g.uniform(0, 2)]))
         rel = g.uniform(0.0, 3.0, int(g.integers(0, 5)))
-        got = expectations.segment_service_levels(sl, tiering, rel)
+        got = expectations.segment_service_level.array(sl, tiering, rel)
         want = [clip(sl * (1 + tiering * (v - 1)), 0.0, 1.0) for v in rel]
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-15)
         if tiering == 0.0:
@@ -226,18 +239,23 @@ def test_promised_quality():
     g = rng(11)
     sl = unit(g, N_CASES)
     for promise in [0.0, 0.8, 1.0, 1.3, 2.0]:
-        got = expectations.promised_quality(sl, promise)
+        got = expectations.promised_quality.array(sl, promise)
         np.testing.assert_allclose(got, [clip(promise * s, 0, 1) for s in sl], rtol=1e-12)
-    np.testing.assert_array_equal(expectations.promised_quality(sl, 1.0), sl)  # no gap
+    np.testing.assert_array_equal(expectations.promised_quality.array(sl, 1.0), sl)  # no gap
 
 
 def test_prospect_expectation():
     g = rng(12)
     p, r = unit(g, N_CASES), unit(g, N_CASES, edges=(1.0, 0.0))
     for w in [0.0, 0.3, 1.0]:
-        got = expectations.prospect_expectation(p, r, w)
+        got = expectations.prospect_expectation.array(p, r, w)
         want = [w * pi + (1 - w) * ri for pi, ri in zip(p, r, strict=True)]
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-15)
+
+
+def test_offered_quality_weights_by_customers_or_averages_firms():
+    assert expectations.offered_quality(0.6 * 30 + 0.9 * 10, 40, 1.5, 2) == pytest.approx(0.675)
+    assert expectations.offered_quality(0.0, 0, 0.6 + 0.9, 2) == pytest.approx(0.75)
 
 
 def test_update_norm():
@@ -246,23 +264,30 @@ def test_update_norm():
         n = int(g.integers(0, 12))
         norm, offered = unit(g, n, edges=(1.0, 0.0)[:n]), g.random(n)
         drift, a = float(g.uniform(-0.05, 0.05)), float(g.random())
-        got = expectations.update_norm(norm, offered, drift, a)
+        got = expectations.update_norm.array(norm, offered, drift, a)
         want = [clip(r + drift + a * (q - r), 0, 1) for r, q in zip(norm, offered, strict=True)]
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-15)
 
 
 def test_pull_expectation():
+    """E' = clip(E + k_ad adv (P - E) + a (R - E), 0, 1), through the (rate, target) form
+    the engine uses, in float32."""
     g = rng(14)
     n = N_CASES
     e, p, r, adv = g.random(n), g.random(n), g.random(n), g.uniform(0, 3, n)
     adv[:3] = 0.0
-    k_ad, a = 0.07, 0.02
-    got = expectations.pull_expectation(e, p, r, adv, k_ad, a)
-    want = [
-        ei + k_ad * ai * (pi - ei) + a * (ri - ei)
-        for ei, pi, ri, ai in zip(e, p, r, adv, strict=True)
-    ]
-    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-15)
+    for k_ad, a in [(0.07, 0.02), (0.003, 0.0), (0.0, 0.0)]:
+        rate = expectations.pull_rate.array(adv, k_ad, a)
+        target = expectations.pull_target.array(adv, p, r, k_ad, a)
+        e32 = e.astype(np.float32)
+        got = expectations.pulled_expectation.array(e32, rate.astype(np.float32),
+                                                    target.astype(np.float32))
+        assert got.dtype == np.float32
+        want = [clip(ei + k_ad * ai * (pi - ei) + a * (ri - ei), 0, 1)
+                for ei, pi, ri, ai in zip(e32.astype(float), p, r, adv, strict=True)]
+        np.testing.assert_allclose(got, want, **F32)
+        if k_ad == 0.0 and a == 0.0:
+            assert np.array_equal(got, e32)  # no pull: expectations stay put
 
 
 # ---------------------------------------------------------------------------
@@ -270,14 +295,16 @@ def test_pull_expectation():
 # ---------------------------------------------------------------------------
 
 
-def test_arise():
+def test_needs_service():
     g = rng(20)
-    u = unit(g, N_CASES, edges=(0.0, 0.3, 0.999))
-    rate = unit(g, N_CASES, edges=(0.0, 0.3, 1.0))
-    elig = g.random(N_CASES) < 0.7
-    elig[:3] = True
-    got = needs.arise(u, rate, elig)
-    want = [bool(e and ui < ri) for ui, ri, e in zip(u, rate, elig, strict=True)]
+    u = unit(g, N_CASES, edges=(0.0, 0.3, 0.999)).astype(np.float32)
+    rate = unit(g, N_CASES, edges=(0.0, 0.3, 1.0)).astype(np.float32)
+    active = g.random(N_CASES) < 0.8
+    busy = g.random(N_CASES) < 0.2
+    active[:3], busy[:3] = True, False
+    got = needs.needs_service.array(u, rate, active, busy)
+    want = [bool(a and not b and ui < ri)
+            for ui, ri, a, b in zip(u, rate, active, busy, strict=True)]
     assert got.tolist() == want
     assert got[:3].tolist() == [False, False, True]  # rate 0 never; u == rate is not a need
 
@@ -305,42 +332,41 @@ def test_proactive_contacts_binomial_moments():
 # ---------------------------------------------------------------------------
 
 
-def ref_staff_capacity(active, morale, firm, n_firms, c, k_m):
-    out = [0.0] * n_firms
-    for a, m, f in zip(active, morale, firm, strict=True):
-        if a:
-            out[f] += c * (1 + k_m * (m - 0.5))
-    return out
-
-
-def test_staff_capacity_matches_sum_over_active_staff():
+def test_person_capacity():
     g = rng(30)
-    for _ in range(N_CASES):
-        n_firms = int(g.integers(1, 5))
-        n = int(g.integers(0, 30))
-        active = g.random(n) < 0.7
-        morale = unit(g, n, edges=(0.0, 1.0, 0.5)[:n])
-        firm = g.integers(0, n_firms, n)
-        c, k_m = float(g.uniform(0, 12)), float(g.choice([0.0, 0.5, 2.0, g.uniform(0, 2)]))
-        got = encounters.staff_capacity(active, morale, firm, n_firms, c, k_m)
-        assert got.shape == (n_firms,)
-        want = ref_staff_capacity(active, morale, firm, n_firms, c, k_m)
-        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+    morale = unit(g, N_CASES, edges=(0.0, 1.0, 0.5)).astype(np.float32)
+    for c, k_m in [(8.0, 0.5), (12.0, 0.0), (3.5, 2.0), (8.0, 3.0)]:
+        got = encounters.person_capacity.array(morale, c, k_m)
+        assert got.dtype == np.float32
+        want = [max(c * (1 + k_m * (float(m) - 0.5)), 0.0) for m in morale]
+        np.testing.assert_allclose(got, want, **F32)
 
 
-def test_staff_capacity_floors_each_person_at_zero_when_productivity_morale_exceeds_2():
-    # docstring: C_f = sum max(c (1 + k_m (m - 1/2)), 0); at k_m = 3, m = 0 the term is -0.5
-    active, morale, firm = np.array([True, True]), np.array([0.0, 1.0]), np.array([0, 0])
-    got = encounters.staff_capacity(active, morale, firm, 1, 8.0, 3.0)
-    np.testing.assert_allclose(got, [0.0 + 8.0 * (1 + 3.0 * 0.5)])
-    np.testing.assert_allclose(encounters.person_capacity(morale, 8.0, 3.0), [0.0, 20.0])
+def test_person_capacity_floors_at_zero_when_productivity_morale_exceeds_2():
+    # docstring: max(c (1 + k_m (m - 1/2)), 0); at k_m = 3, m = 0 the term is -0.5
+    morale = np.array([0.0, 1.0], dtype=np.float32)
+    np.testing.assert_allclose(encounters.person_capacity.array(morale, 8.0, 3.0), [0.0, 20.0])
 
 
-def test_staff_capacity_firm_without_active_staff_is_zero():
-    got = encounters.staff_capacity(
-        np.array([True, False, True]), np.array([0.5, 0.9, 1.0]), np.array([0, 1, 0]), 3, 8.0, 0.5
-    )
-    assert got.tolist() == [8.0 + 8.0 * 1.25, 0.0, 0.0]
+def test_overload_and_request_capacity():
+    assert encounters.overload(12, 8.0) == 1.5
+    assert encounters.overload(5, 0.0) == 2.0  # no capacity: overloaded
+    assert encounters.request_capacity(10.5, 3) == 7.5
+    assert encounters.request_capacity(2.0, 3) == 0.0
+
+
+def test_gives_up():
+    # waited 3 days so far: with today's, 4 > patience 3
+    assert encounters.gives_up(False, 3, 3)
+    assert not encounters.gives_up(False, 2, 3)  # 2 + 1 = 3 days: still within patience
+    assert not encounters.gives_up(True, 9, 3)  # served today
+
+
+def serve(firm, wait, capacity, u_order, u_round):
+    """The encounters kernel's selection: per firm, the ``C_f`` longest-waiting
+    requests, ``C_f`` rounded stochastically (its two steps, as the kernel calls them)."""
+    slots = round_each(np.maximum(capacity, 0.0), u_round)
+    return first_k_per_group(firm.astype(np.int64), wait, slots, u_order)
 
 
 def test_serve_longest_waiting_within_rounded_capacity():
@@ -349,11 +375,11 @@ def test_serve_longest_waiting_within_rounded_capacity():
         n_firms = int(g.integers(1, 5))
         n = int(g.integers(0, 40))
         firm = g.integers(0, n_firms, n)
-        wait = g.integers(0, 5, n)
+        wait = g.integers(0, 5, n).astype(np.int32)
         capacity = g.choice([-2.0, 0.0, 3.0, 50.0, 0.5], n_firms) + g.choice([0, 1], n_firms) * (
             g.uniform(0, 10, n_firms)
         )
-        served = encounters.serve(firm, wait, capacity, g.random(n), g.random(n_firms))
+        served = serve(firm, wait, capacity, g.random(n), g.random(n_firms))
         assert served.dtype == bool and served.shape == (n,)
         for f in range(n_firms):
             mine = [i for i in range(n) if firm[i] == f]
@@ -372,8 +398,8 @@ def test_serve_expected_count_equals_capacity():
     capacity = np.repeat(caps, n_rep)
     n_firms = capacity.size
     firm = np.repeat(np.arange(n_firms), per_firm)
-    wait = g.integers(0, 4, firm.size)
-    served = encounters.serve(firm, wait, capacity, g.random(firm.size), g.random(n_firms))
+    wait = g.integers(0, 4, firm.size).astype(np.int32)
+    served = serve(firm, wait, capacity, g.random(firm.size), g.random(n_firms))
     counts = np.bincount(firm[served], minlength=n_firms).reshape(caps.size, n_rep)
     for cap, row in zip(caps, counts, strict=True):
         f = cap - math.floor(cap)
@@ -381,56 +407,9 @@ def test_serve_expected_count_equals_capacity():
 
 
 def test_serve_empty_queue():
-    served = encounters.serve(
-        np.zeros(0, np.int64), np.zeros(0, np.int32), np.array([3.0]), np.zeros(0), np.array([0.5])
-    )
+    served = serve(np.zeros(0, np.int64), np.zeros(0, np.int32), np.array([3.0]), np.zeros(0),
+                   np.array([0.5]))
     assert served.shape == (0,)
-
-
-def test_assign_staff_active_and_of_the_right_firm():
-    g = rng(33)
-    for _ in range(N_CASES):
-        n_firms = int(g.integers(1, 5))
-        n_staff = int(g.integers(0, 25))
-        staff_firm = g.integers(0, n_firms, n_staff)
-        active = g.random(n_staff) < 0.6
-        n_enc = int(g.integers(0, 30))
-        enc_firm = g.integers(0, n_firms + 1, n_enc)  # includes a firm with no staff at all
-        u = g.random(n_enc)
-        u[:2] = [0.0, np.nextafter(1.0, 0.0)][:n_enc]
-        out = encounters.assign_staff(enc_firm, active, staff_firm, u)
-        assert out.shape == (n_enc,)
-        for f, s in zip(enc_firm, out, strict=True):
-            has_staff = any(active[j] and staff_firm[j] == f for j in range(n_staff))
-            if has_staff:
-                assert 0 <= s < n_staff and active[s] and staff_firm[s] == f
-            else:
-                assert s == -1
-
-
-def test_assign_staff_is_uniform_over_the_firms_active_staff():
-    staff_firm = np.array([0, 1, 1, 2, 1, 0, 1, 1, 2, 1])
-    active = np.array([1, 1, 0, 1, 1, 1, 1, 1, 1, 1], dtype=bool)
-    pool = [j for j in range(10) if active[j] and staff_firm[j] == 1]  # 5 people
-    n = 50_000
-    out = encounters.assign_staff(np.ones(n, np.int64), active, staff_firm, rng(34).random(n))
-    freq = np.bincount(out, minlength=10) / n
-    p = 1 / len(pool)
-    for j in range(10):
-        if j in pool:
-            assert abs(freq[j] - p) <= Z * math.sqrt(p * (1 - p) / n)
-        else:
-            assert freq[j] == 0
-
-
-def test_assign_staff_no_encounters_or_no_staff():
-    assert encounters.assign_staff(
-        np.zeros(0, np.int64), np.ones(3, bool), np.array([0, 1, 1]), np.zeros(0)
-    ).shape == (0,)
-    out = encounters.assign_staff(
-        np.array([0, 1, 1]), np.zeros(0, bool), np.zeros(0, np.int64), np.array([0.1, 0.5, 0.9])
-    )
-    assert out.tolist() == [-1, -1, -1]
 
 
 # ---------------------------------------------------------------------------
@@ -446,22 +425,28 @@ def test_failure_probability_matches_module_equation():
     overload[:3] = [0.0, 1.0, 2.0]
     std = unit(g, n, edges=(0.0, 1.0))
     prev = unit(g, n, edges=(1.0, 0.0))
+    contract = g.random(n) < 0.5
     for base, bk, bm, bl, bo in [(0.05, 2.0, 1.0, 1.5, 3.0), (0.5, 0.0, 0.0, 0.0, 0.0),
                                  (0.001, -1.0, 4.0, 0.3, 10.0), (0.999, 3.0, 3.0, 3.0, 1.0)]:
-        got = quality.failure_probability(skill, morale, level, overload, base, bk, bm, bl, bo,
-                                          std, prev)
+        got = quality.failure_probability.array(skill, morale, level, overload, contract, std,
+                                                prev, logit(base), bk, bm, bl, bo)
         want = []
         for i in range(n):
             z = (ref_logodds(base) + bk * (0.5 - skill[i]) + bm * (0.5 - morale[i])
                  + bl * (0.5 - level[i]) + bo * max(overload[i] - 1, 0))
-            want.append(ref_logistic(z) * (1 - std[i]) * (1 - prev[i]))
+            want.append(ref_logistic(z) * (1 - std[i]) * (1 - prev[i] * contract[i]))
         np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-15)
         assert np.all((got >= 0) & (got <= 1))
-    # defaults: no standardization, no prevention; average staff => base rate
-    half = np.array([0.5])
-    assert quality.failure_probability(half, half, half, half, 0.08, 2, 2, 2, 2)[0] == (
-        pytest.approx(0.08, rel=1e-9)
-    )
+    # no standardization, no prevention; average staff => base rate
+    assert quality.failure_probability(0.5, 0.5, 0.5, 0.5, True, 0.0, 0.0, logit(0.08),
+                                       2.0, 2.0, 2.0, 2.0) == pytest.approx(0.08, rel=1e-9)
+
+
+def test_fails():
+    u = np.array([0.1, 0.1, 0.9, 0.9, 0.9])
+    got = quality.fails.array(u, np.full(5, 0.5), np.array([0, 0, 0, 1, 0], bool),
+                              np.array([1, 1, 1, 1, 0], bool))
+    assert got.tolist() == [True, True, False, True, True]
 
 
 def test_perceived_quality():
@@ -472,13 +457,19 @@ def test_perceived_quality():
     failed = g.random(n) < 0.3
     noise = g.normal(0, 0.1, n)
     wk, wm, ww, sev = 0.2, 0.1, 0.03, 0.4
-    got = quality.perceived_quality(level, skill, morale, wait, failed, noise, wk, wm, ww, sev)
+    got = quality.perceived_quality.array(level, skill, morale, wait, failed, noise, wk, wm, ww,
+                                          sev)
     want = [
         clip(level[i] + wk * (skill[i] - 0.5) + wm * (morale[i] - 0.5) - ww * wait[i]
              - sev * float(failed[i]) + noise[i], 0, 1)
         for i in range(n)
     ]
     np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-15)
+
+
+def test_failure_memory():
+    assert quality.forgets_failures(400, 10, 365) and not quality.forgets_failures(375, 10, 365)
+    assert quality.failures_after_failure(3) == 4 and quality.failures_after_failure(255) == 255
 
 
 # ---------------------------------------------------------------------------
@@ -499,7 +490,7 @@ def test_disconfirmation_value_piecewise():
     q, e = unit(g, N_CASES), unit(g, N_CASES, edges=(0.0, 1.0, 0.5))
     for lam in [1.0, 2.25]:
         for z in [0.0, 0.1, 0.25]:
-            got = satisfaction.disconfirmation_value(q, e, lam, z)
+            got = satisfaction.disconfirmation_value.array(q, e, lam, z)
             want = [ref_v(qi - ei, lam, z) for qi, ei in zip(q, e, strict=True)]
             np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-15)
 
@@ -508,12 +499,12 @@ def test_disconfirmation_value_boundaries():
     # exactly representable: d = 0, d = -z (inside the zone), d just below -z
     q = np.array([0.5, 0.5, 0.5, 0.75])
     e = np.array([0.5, 0.75, 0.875, 0.5])
-    got = satisfaction.disconfirmation_value(q, e, 2.0, 0.25)
+    got = satisfaction.disconfirmation_value.array(q, e, 2.0, 0.25)
     assert got.tolist() == [0.0, 0.0, 2.0 * (-0.375 + 0.25), 0.25]
     # no tolerance: losses weigh lambda times gains
-    gain = satisfaction.disconfirmation_value(np.array([0.75]), np.array([0.5]), 2.5)
-    loss = satisfaction.disconfirmation_value(np.array([0.25]), np.array([0.5]), 2.5)
-    assert loss[0] == -2.5 * gain[0]
+    gain = satisfaction.disconfirmation_value(0.75, 0.5, 2.5, 0.0)
+    loss = satisfaction.disconfirmation_value(0.25, 0.5, 2.5, 0.0)
+    assert loss == -2.5 * gain
 
 
 @FAST
@@ -522,23 +513,23 @@ def test_disconfirmation_value_boundaries():
     gain=st.floats(0, 3), lam=st.floats(1, 4), z=st.floats(0, 0.5), h=st.floats(0, 1),
 )
 def test_transaction_satisfaction(q, e, r, sn, gain, lam, z, h):
-    got = satisfaction.transaction_satisfaction(
-        np.array([q]), np.array([e]), np.array([r]), sn, gain, lam, z, h
-    )
+    got = satisfaction.transaction_satisfaction(q, e, r, sn, gain, lam, z, h)
     want = clip(sn + gain * ref_v(q - e, lam, z) + h * (q - r), 0, 1)
-    assert got[0] == pytest.approx(want, rel=1e-12, abs=1e-12)
+    assert got == pytest.approx(want, rel=1e-12, abs=1e-12)
 
 
 def test_update_satisfaction_and_expectation():
     g = rng(51)
-    s, tx = unit(g, N_CASES), unit(g, N_CASES, edges=(1.0, 0.0))
+    s, tx = unit(g, N_CASES).astype(np.float32), unit(g, N_CASES, edges=(1.0, 0.0))
     for w in [0.0, 0.2, 1.0]:
-        got = satisfaction.update_satisfaction(s, tx, w)
-        np.testing.assert_allclose(got, [(1 - w) * a + w * b for a, b in zip(s, tx, strict=True)],
-                                   rtol=1e-12, atol=1e-15)
-        got = satisfaction.update_expectation(s, tx, w)
-        np.testing.assert_allclose(got, [(1 - w) * a + w * b for a, b in zip(s, tx, strict=True)],
-                                   rtol=1e-12, atol=1e-15)
+        got = satisfaction.update_satisfaction.array(s, tx, w)
+        assert got.dtype == np.float32
+        np.testing.assert_allclose(got, [(1 - w) * float(a) + w * b
+                                         for a, b in zip(s, tx, strict=True)], **F32)
+        got = satisfaction.update_expectation.array(s.astype(float), tx, w)
+        assert got.dtype == np.float32
+        np.testing.assert_allclose(got, [(1 - w) * float(a) + w * b
+                                         for a, b in zip(s, tx, strict=True)], **F32)
 
 
 # ---------------------------------------------------------------------------
@@ -551,12 +542,17 @@ def test_lodge():
     n = N_CASES
     failed, followed = g.random(n) < 0.5, g.random(n) < 0.4
     u, prop = unit(g, n, edges=(0.0, 0.2)), unit(g, n, edges=(0.0, 0.2))
-    voiced, surfaced = complaints.lodge(failed, u, prop, followed)
+    voiced = complaints.voiced.array(failed, u, prop)
+    lodged = complaints.lodged.array(voiced, failed, followed)
     for i in range(n):
         v = bool(failed[i] and u[i] < prop[i])
         assert voiced[i] == v
-        assert surfaced[i] == bool(failed[i] and not v and followed[i])
-    assert not np.any(voiced & surfaced)
+        assert lodged[i] == bool(v or (failed[i] and followed[i]))
+    assert not np.any(lodged & ~failed)  # only failures become complaints
+
+
+def test_followed_up():
+    assert complaints.followed_up(0.2, 0.3) and not complaints.followed_up(0.3, 0.3)
 
 
 def test_triage_partitions_complaints():
@@ -564,34 +560,41 @@ def test_triage_partitions_complaints():
     n = N_CASES
     uh, ua = unit(g, n, edges=(0.3, 0.0)), unit(g, n, edges=(0.5, 0.4))
     handling, authority = unit(g, n, edges=(0.3, 1.0)), unit(g, n, edges=(1.0, 0.4))
-    on_spot, escalated, ignored = complaints.triage(uh, ua, handling, authority)
+    handled = complaints.handled.array(uh, handling)
+    spot = complaints.settled_on_spot.array(ua, authority)
     for i in range(n):
-        handled = uh[i] < handling[i]
-        assert on_spot[i] == bool(handled and ua[i] <= authority[i])
-        assert escalated[i] == bool(handled and not ua[i] <= authority[i])
-        assert ignored[i] == (not handled)
-    total = on_spot.astype(int) + escalated.astype(int) + ignored.astype(int)
-    assert np.all(total == 1)
-    assert ignored[0] and on_spot[1]  # u == handling is ignored; r == authority is on the spot
+        assert handled[i] == bool(uh[i] < handling[i])
+        assert spot[i] == bool(ua[i] <= authority[i])
+    assert not handled[0] and spot[1]  # u == handling is ignored; r == authority on the spot
 
 
 def test_triage_on_the_spot_share_equals_authority():
     n = 100_000
     g = rng(62)
-    on_spot, _, _ = complaints.triage(g.random(n), g.random(n), np.ones(n), np.full(n, 0.3))
+    on_spot = (complaints.handled.array(g.random(n), 1.0)
+               & complaints.settled_on_spot.array(g.random(n), 0.3))
     assert abs(on_spot.mean() - 0.3) <= Z * math.sqrt(0.3 * 0.7 / n)
 
 
 def test_approval_ready():
     g = rng(63)
     n = N_CASES
-    age, level = g.integers(0, 15, n), g.integers(0, 4, n)
-    delay = g.choice([0.0, 1.0, 2.0, 2.5], n)
-    age[0], level[0], delay[0] = 6, 2, 2.0  # exactly at (level + 1) * delay
-    got = complaints.approval_ready(age, level, delay)
+    age, level = g.integers(0, 15, n).astype(np.int32), g.integers(0, 4, n).astype(np.int32)
+    delay = g.choice([0, 1, 2, 3], n).astype(np.int32)
+    age[0], level[0], delay[0] = 6, 2, 2  # exactly at (level + 1) * delay
+    got = complaints.approval_ready.array(age, level, delay)
     assert got.tolist() == [bool(a >= (lv + 1) * d) for a, lv, d in zip(age, level, delay,
                                                                          strict=True)]
     assert got[0]
+
+
+def test_approvals_resolution_and_abandonment():
+    assert complaints.approval_slots(4.0, 0.5, 3) == 2.0
+    assert complaints.approval_slots(4.0, 0.5, 0) == 0.0  # no team, no approvals
+    assert complaints.resolved(2, 2) and not complaints.resolved(1, 2)
+    assert complaints.abandoned(False, 5, 5) and not complaints.abandoned(True, 9, 5)
+    assert not complaints.abandoned(False, 4, 5)
+    assert complaints.first_failure(1) and not complaints.first_failure(2)
 
 
 # ---------------------------------------------------------------------------
@@ -602,16 +605,18 @@ def test_approval_ready():
 def test_recovery_quality():
     g = rng(70)
     n = N_CASES
-    days = g.integers(0, 30, n).astype(float)
+    days = g.integers(0, 30, n)
     comp = g.choice([0.0, 1.0, 50.0], n) * g.random(n)
-    skill = unit(g, n)
+    comp[:2] = [-1.0, 0.0]  # a negative offer counts as none
+    skill = unit(g, n).astype(np.float32)
     for tau, ch, ws, wc in [(3.0, 10.0, 0.4, 0.3), (1.0, 1.0, 1.0, 0.0), (7.0, 0.5, 0.0, 0.5)]:
         wk = 1 - ws - wc
-        got = recovery.recovery_quality(days, comp, skill, tau, ch, ws, wc, wk)
-        want = [ws * math.exp(-days[i] / tau) + wc * comp[i] / (comp[i] + ch) + wk * skill[i]
-                for i in range(n)]
-        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-15)
-        assert np.all((got >= 0) & (got <= 1 + 1e-12))  # rho in [0, 1] when weights sum to 1
+        speed = recovery.speed_table(29, tau)[days]
+        got = recovery.recovery_quality.array(speed, comp, skill, ch, ws, wc, wk)
+        want = [ws * math.exp(-days[i] / tau) + wc * max(comp[i], 0) / (max(comp[i], 0) + ch)
+                + wk * float(skill[i]) for i in range(n)]
+        np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-7)  # w_k * skill in float32
+        assert np.all((got >= 0) & (got <= 1 + 1e-6))  # rho in [0, 1] when weights sum to 1
 
 
 def ref_recovered(s_now, s_before, rho, first, thr, g_, kappa):
@@ -628,34 +633,38 @@ def ref_recovered(s_now, s_before, rho, first, thr, g_, kappa):
 def test_recovered_satisfaction():
     g = rng(71)
     n = N_CASES
-    now, before, rho = unit(g, n), unit(g, n, edges=(1.0, 0.0)), unit(g, n, edges=(0.7, 1.0))
+    now = unit(g, n).astype(np.float32)
+    before = unit(g, n, edges=(1.0, 0.0)).astype(np.float32)
+    rho = unit(g, n, edges=(0.7, 1.0))
     first = g.random(n) < 0.5
     for thr, gain, kappa in [(0.7, 0.5, 0.5), (0.0, 0.0, 1.0), (1.0, 2.0, 0.0)]:
-        got = recovery.recovered_satisfaction(now, before, rho, first, thr, gain, kappa)
-        want = [ref_recovered(now[i], before[i], rho[i], first[i], thr, gain, kappa)
-                for i in range(n)]
-        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-15)
+        got = recovery.recovered_satisfaction.array(now, before, rho, first, thr, gain, kappa)
+        assert got.dtype == np.float32
+        want = [ref_recovered(float(now[i]), float(before[i]), rho[i], first[i], thr, gain,
+                              kappa) for i in range(n)]
+        np.testing.assert_allclose(got, want, **F32)
 
 
 def test_recovery_paradox_only_after_a_first_failure():
-    before, now = np.array([0.6]), np.array([0.3])
-    strong = np.array([0.95])
-    first = recovery.recovered_satisfaction(now, before, strong, np.array([True]), 0.7, 0.5, 0.5)
-    again = recovery.recovered_satisfaction(now, before, strong, np.array([False]), 0.7, 0.5, 0.5)
-    assert first[0] > before[0]  # the recovery paradox
-    assert now[0] < again[0] < before[0]
+    before, now = np.float32(0.6), np.float32(0.3)
+    first = recovery.recovered_satisfaction(now, before, 0.95, True, 0.7, 0.5, 0.5)
+    again = recovery.recovered_satisfaction(now, before, 0.95, False, 0.7, 0.5, 0.5)
+    assert first > before  # the recovery paradox
+    assert now < again < before
     # after repeated failures it can never exceed pre-failure satisfaction (kappa < 1)
     g = rng(72)
-    b, s, r = g.random(N_CASES), g.random(N_CASES), g.random(N_CASES)
-    out = recovery.recovered_satisfaction(s, b, r, np.zeros(N_CASES, bool), 0.7, 0.5, 0.9)
-    assert np.all(out <= np.maximum(b, s) + 1e-12)
+    b, s = g.random(N_CASES).astype(np.float32), g.random(N_CASES).astype(np.float32)
+    out = recovery.recovered_satisfaction.array(s, b, g.random(N_CASES),
+                                                np.zeros(N_CASES, bool), 0.7, 0.5, 0.9)
+    assert np.all(out <= np.maximum(b, s))
 
 
 def test_unresolved_satisfaction():
-    s = unit(rng(73), N_CASES, edges=(0.0, 1.0, 0.1))
+    s = unit(rng(73), N_CASES, edges=(0.0, 1.0, 0.1)).astype(np.float32)
     for pen in [0.0, 0.1, 1.0]:
-        got = recovery.unresolved_satisfaction(s, pen)
-        np.testing.assert_allclose(got, [max(x - pen, 0.0) for x in s], rtol=1e-12, atol=1e-15)
+        got = recovery.unresolved_satisfaction.array(s, pen)
+        assert got.dtype == np.float32
+        np.testing.assert_allclose(got, [max(float(x) - pen, 0.0) for x in s], **F32)
 
 
 # ---------------------------------------------------------------------------
@@ -669,26 +678,27 @@ def ref_tau(s, sn, t0, tp, tm):
 
 def test_talk_probability_matches_equation():
     g = rng(80)
-    s = unit(g, N_CASES)
+    s = unit(g, N_CASES).astype(np.float32)
     for sn, t0, tp, tm in [(0.5, 0.01, 0.05, 0.2), (0.3, 0.0, 0.5, 1.5), (0.8, 0.9, 0.5, 0.5)]:
-        got = word_of_mouth.talk_probability(s, sn, t0, tp, tm)
-        np.testing.assert_allclose(got, [ref_tau(x, sn, t0, tp, tm) for x in s], rtol=1e-12,
-                                   atol=1e-15)
+        got = word_of_mouth.talk_probability.array(s, sn, t0, tp, tm)
+        assert got.dtype == np.float32
+        np.testing.assert_allclose(got, [ref_tau(float(x), sn, t0, tp, tm) for x in s], **F32)
 
 
 def test_talk_probability_is_u_shaped_and_asymmetric():
     sn, t0, tp, tm = 0.6, 0.02, 0.1, 0.3
-    s = np.linspace(0, 1, 101)
-    tau = word_of_mouth.talk_probability(s, sn, t0, tp, tm)
+    s = np.linspace(0, 1, 101).astype(np.float32)
+    tau = word_of_mouth.talk_probability.array(s, sn, t0, tp, tm).astype(np.float64)
     i_n = 60
-    assert tau[i_n] == pytest.approx(t0)  # minimum at neutral
+    assert tau[i_n] == pytest.approx(t0, rel=1e-6)  # minimum at neutral
     assert np.all(np.diff(tau[: i_n + 1]) < 0)  # falls toward neutral
     assert np.all(np.diff(tau[i_n:]) > 0)  # rises after
-    assert tau[0] == pytest.approx(t0 + tm) and tau[-1] == pytest.approx(t0 + tp)
+    assert tau[0] == pytest.approx(t0 + tm, rel=1e-6)
+    assert tau[-1] == pytest.approx(t0 + tp, rel=1e-6)
     # with sn = 0.5 and t- > t+, the dissatisfied talk more at equal distance
     d = np.linspace(0.01, 0.5, 50)
-    lo = word_of_mouth.talk_probability(0.5 - d, 0.5, t0, tp, tm)
-    hi = word_of_mouth.talk_probability(0.5 + d, 0.5, t0, tp, tm)
+    lo = word_of_mouth.talk_probability.array((0.5 - d).astype(np.float32), 0.5, t0, tp, tm)
+    hi = word_of_mouth.talk_probability.array((0.5 + d).astype(np.float32), 0.5, t0, tp, tm)
     assert np.all(lo > hi)
 
 
@@ -697,46 +707,32 @@ def test_message_category():
     for _ in range(N_CASES // 3):
         n, n_firms = int(g.integers(1, 20)), int(g.integers(1, 4))
         firm = g.integers(0, n_firms, n)
-        positive = g.random(n) < 0.5
-        got = word_of_mouth.message_category(firm, positive, n_firms)
+        positive = word_of_mouth.speaks_well.array(g.random(n).astype(np.float32), 0.5)
+        got = word_of_mouth.message_category.array(firm, positive, n_firms)
         want = [int(f) if p else n_firms + int(f) for f, p in zip(firm, positive, strict=True)]
         assert got.tolist() == want
 
 
 def test_update_attitude():
+    """A' = clip((1 - delta) A + g (pos_in - neg_in), -1, 1), in float32."""
     g = rng(82)
-    a = g.uniform(-1, 1, (60, 5))
+    a = g.uniform(-1, 1, (60, 5)).astype(np.float32)
     a[0, :3] = [-1.0, 1.0, 0.0]
-    pos, neg = g.random((60, 5)), g.random((60, 5))
+    pos, neg = g.random((60, 5)).astype(np.float32), g.random((60, 5)).astype(np.float32)
     for gain, decay in [(0.5, 0.02), (3.0, 0.0), (0.0, 1.0)]:
-        got = word_of_mouth.update_attitude(a, pos, neg, gain, decay)
-        want = [[clip((1 - decay) * a[i, f] + gain * (pos[i, f] - neg[i, f]), -1, 1)
-                 for f in range(5)] for i in range(60)]
-        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-15)
+        faded = word_of_mouth.faded_attitude.array(a, decay)
+        got = word_of_mouth.heard_attitude.array(faded, pos, neg, gain)
+        assert faded.dtype == got.dtype == np.float32
+        want = [[clip((1 - decay) * float(a[i, f]) + gain * (float(pos[i, f]) - float(neg[i, f])),
+                      -1, 1) for f in range(5)] for i in range(60)]
+        np.testing.assert_allclose(got, want, **F32)
+        np.testing.assert_allclose(faded, (1 - decay) * a.astype(float), **F32)
 
 
-def test_update_attitude_rows_equals_dense_update_bit_for_bit():
-    """Only the hearers' rows given: the same float32 values as the dense update (a
-    zero may keep a minus sign the dense update's ``+ 0.0`` drops: -0.0 == 0.0)."""
-    g = rng(83)
-    n, nf = 500, 3
-    a = g.uniform(-1, 1, (n, nf)).astype(np.float32)
-    a[:5] = [[-1.0, 1.0, 0.0]] * 5
-    rows = np.flatnonzero(g.random(n) < 0.3)
-    rows = np.union1d(rows, [0, 1, 2])
-    pos = np.zeros((n, nf), np.float32)
-    neg = np.zeros((n, nf), np.float32)
-    pos[rows] = g.random((rows.size, nf)).astype(np.float32)
-    neg[rows] = g.random((rows.size, nf)).astype(np.float32)
-    pos[0] = 1.0  # pushes past +1: clipped
-    neg[1] = 1.0  # past -1
-    for gain, decay in [(0.5, 0.02), (3.0, 0.0), (0.0, 1.0), (0.12, 0.005)]:
-        want = word_of_mouth.update_attitude(a.copy(), pos, neg, gain, decay, out=a.copy())
-        got = a.copy()
-        word_of_mouth.update_attitude_rows(got, rows, pos[rows], neg[rows], gain, decay)
-        assert got.dtype == np.float32
-        assert np.array_equal(got, want)
-        assert np.abs(got).max() <= 1.0
+def test_faded_satisfaction_moves_toward_neutral():
+    s = np.array([0.0, 0.5, 1.0], dtype=np.float32)
+    got = word_of_mouth.faded_satisfaction.array(s, 0.1, 0.5)
+    np.testing.assert_allclose(got, [0.05, 0.5, 0.95], **F32)
 
 
 # ---------------------------------------------------------------------------
@@ -746,31 +742,36 @@ def test_update_attitude_rows_equals_dense_update_bit_for_bit():
 
 def test_hazards():
     g = rng(90)
-    adv, pos = g.uniform(0, 2, 4), g.random((70, 4))
+    adv, pos = g.uniform(0, 2, 4), g.random((70, 4)).astype(np.float32)
     adv[0] = 0.0
     p, q = 0.003, 0.38
-    got = adoption.hazards(adv, pos, p, q)
-    want = [[p * adv[f] + q * pos[i, f] for f in range(4)] for i in range(70)]
-    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-15)
+    got = adoption.hazard.array(adv[None, :], pos, p, q)
+    want = [[p * adv[f] + q * float(pos[i, f]) for f in range(4)] for i in range(70)]
+    np.testing.assert_allclose(got, want, **F32)  # q pos_in is a float32 product
 
 
 def test_utility():
     g = rng(91)
     n, nf = 70, 3
-    eq, price, sens, att = g.random((n, nf)), g.uniform(0.5, 1.5, nf), g.random(n), g.uniform(
-        -1, 1, (n, nf))
+    eq, price, sens = g.random((n, nf)), g.uniform(0.5, 1.5, nf), g.random(n)
+    att = g.uniform(-1, 1, (n, nf)).astype(np.float32)
     bq, bp, ba = 4.0, 2.0, 1.5
-    got = adoption.utility(eq, price, sens, att, bq, bp, ba)
-    want = [[bq * eq[i, f] - bp * sens[i] * price[f] + ba * att[i, f] for f in range(nf)]
+    got = adoption.utility.array(eq, price[None, :], sens[:, None], att, bq, bp, ba)
+    want = [[bq * eq[i, f] - bp * sens[i] * price[f] + ba * float(att[i, f]) for f in range(nf)]
             for i in range(n)]
     np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+def choose_rows(w, u):
+    """:func:`servsim.mechanisms.adoption.choose` for each row."""
+    return np.array([adoption.choose(row, x) for row, x in zip(w, u, strict=True)],
+                    dtype=np.int64)
 
 
 def test_choose_rows_of_zeros_give_minus_one():
     w = np.array([[0.0, 0.0, 0.0], [0.0, 2.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, 5.0]])
     for u in [0.0, 0.5, np.nextafter(1.0, 0.0)]:
-        assert adoption.choose(w, np.full(4, u)).tolist() == [-1, 1, 0, 2]
-    assert adoption.choose(np.zeros((0, 3)), np.zeros(0)).shape == (0,)
+        assert choose_rows(w, np.full(4, u)).tolist() == [-1, 1, 0, 2]
 
 
 @FAST
@@ -782,7 +783,7 @@ def test_choose_rows_of_zeros_give_minus_one():
 def test_choose_never_picks_a_zero_weight(w, data):
     u = data.draw(hnp.arrays(np.float64, w.shape[0],
                              elements=st.floats(0, 1, exclude_max=True)))
-    out = adoption.choose(w, u)
+    out = choose_rows(w, u)
     for i in range(w.shape[0]):
         if w[i].sum() == 0:
             assert out[i] == -1
@@ -795,7 +796,7 @@ def test_choose_distribution_matches_weights():
     w = np.array([[1.0, 0.0, 3.0, 6.0], [0.0, 0.0, 0.0, 2.0], [5.0, 5.0, 0.0, 0.0],
                   [0.1, 0.2, 0.3, 0.4]])
     n = 40_000
-    picks = adoption.choose(np.repeat(w, n, axis=0), rng(92).random(4 * n)).reshape(4, n)
+    picks = choose_rows(np.repeat(w, n, axis=0), rng(92).random(4 * n)).reshape(4, n)
     for row, p in zip(picks, w / w.sum(axis=1, keepdims=True), strict=True):
         freq = np.bincount(row, minlength=4) / n
         assert np.all(np.abs(freq - p) <= Z * np.sqrt(p * (1 - p) / n))
@@ -805,7 +806,7 @@ def test_adopt_probability():
     g = rng(93)
     a = g.uniform(0, 0.6, (N_CASES, 3))
     a[0], a[1] = 0.0, [1.0, 0.0, 0.0]
-    got = adoption.adopt_probability(a)
+    got = adoption.adopt_probability.array(a.sum(axis=1))
     np.testing.assert_allclose(got, [min(1.0, sum(row)) for row in a], rtol=1e-12)
     assert got[0] == 0 and got[1] == 1
 
@@ -815,15 +816,14 @@ def test_conversion_is_binary_logit_against_the_outside_option():
     u = g.normal(0, 3, (N_CASES, 4))
     u[0] = [0.0, -1.0, 800.0, -800.0]
     for u0 in [-1.0, 0.0, 2.5]:
-        with np.errstate(over="ignore"):
-            got = adoption.conversion(u, u0)
+        got = adoption.conversion.array(u, u0)
         want = [[ref_logistic(u[i, f] - u0) for f in range(4)] for i in range(N_CASES)]
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-300)
         assert np.all((got >= 0) & (got <= 1))
-    assert adoption.conversion(np.array([[1.5]]), 1.5)[0, 0] == 0.5  # U_f = U_0
+    assert adoption.conversion(1.5, 1.5) == 0.5  # U_f = U_0
     # no outside option (U_0 -> -inf): pi = 1, the pure Bass model
-    np.testing.assert_array_equal(adoption.conversion(u[1:], -np.inf), 1.0)
-    np.testing.assert_allclose(adoption.conversion(u[1:], -1e3), 1.0, rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(adoption.conversion.array(u[1:], -np.inf), 1.0)
+    np.testing.assert_allclose(adoption.conversion.array(u[1:], -1e3), 1.0, rtol=0, atol=1e-12)
 
 
 # ---------------------------------------------------------------------------
@@ -834,15 +834,22 @@ def test_conversion_is_binary_logit_against_the_outside_option():
 def test_defection_probability():
     g = rng(100)
     n = N_CASES
-    s, att = unit(g, n), g.uniform(-1, 1, n)
+    s, att = unit(g, n).astype(np.float32), g.uniform(-1, 1, n).astype(np.float32)
     price, sens = g.uniform(0.5, 1.5, n), g.random(n)
     price[0] = 1.0
     for sn, c0, cs, ca, cp in [(0.5, 0.01, 6.0, 1.0, 2.0), (0.7, 0.5, 0.0, 0.0, 0.0),
                                (0.3, 0.2, 10.0, 3.0, 5.0)]:
-        got = relationship.defection_probability(s, att, price, sens, sn, c0, cs, ca, cp)
-        want = [ref_logistic(ref_logodds(c0) + cs * (sn - s[i]) - ca * att[i]
+        got = relationship.defection_probability.array(s, att, price, sens, logit(c0), sn, cs,
+                                                       ca, cp)
+        want = [ref_logistic(ref_logodds(c0) + cs * (sn - float(s[i])) - ca * float(att[i])
                              + cp * sens[i] * (price[i] - 1)) for i in range(n)]
-        np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-15)
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-9)  # the logit in float32
+
+
+def test_buys_and_switches():
+    assert relationship.buys(np.float32(0.01), np.float32(0.02))
+    assert not relationship.buys(np.float32(0.02), np.float32(0.02))
+    assert relationship.switches(0.4, 0.5) and not relationship.switches(0.5, 0.5)
 
 
 def ref_next_stage(stage, s, tenure, r, lo, adv, t_loyal):
@@ -868,20 +875,20 @@ def test_next_stage_matches_docstring_transitions():
     n = N_CASES * 2
     stage = g.choice([PROSPECT, NEW, REPEAT, LOYAL, ADVOCATE, LAPSED], n).astype(np.int8)
     s = g.choice([r, lo, adv, 0.0, 1.0], n)  # thresholds exactly ...
-    s = np.where(g.random(n) < 0.5, g.random(n), s)  # ... and in between
+    s = np.where(g.random(n) < 0.5, g.random(n), s).astype(np.float32)  # ... and in between
     tenure = g.choice([0, t_loyal - 1, t_loyal, 400], n).astype(np.int32)
-    before = stage.copy()
-    got = relationship.next_stage(stage, s, tenure, r, lo, adv, t_loyal)
-    assert np.array_equal(stage, before)  # input untouched
-    assert got.dtype == stage.dtype
-    want = [ref_next_stage(stage[i], s[i], tenure[i], r, lo, adv, t_loyal) for i in range(n)]
+    got = relationship.next_stage.array(stage, s, tenure, r, lo, adv, t_loyal)
+    # thresholds are compared in float32, as the float32 satisfaction
+    want = [ref_next_stage(stage[i], s[i], tenure[i], np.float32(r), np.float32(lo),
+                           np.float32(adv), t_loyal) for i in range(n)]
     assert got.tolist() == want
 
 
-def test_next_stage_empty():
-    out = relationship.next_stage(np.zeros(0, np.int8), np.zeros(0), np.zeros(0, np.int32),
-                                  0.5, 0.7, 0.85, 30)
-    assert out.shape == (0,)
+def test_takes_contract():
+    assert relationship.takes_contract(False, np.float32(0.5), 0.1, 0.45, 0.2)
+    assert not relationship.takes_contract(True, np.float32(0.5), 0.1, 0.45, 0.2)
+    assert not relationship.takes_contract(False, np.float32(0.4), 0.1, 0.45, 0.2)
+    assert not relationship.takes_contract(False, np.float32(0.5), 0.3, 0.45, 0.2)
 
 
 # ---------------------------------------------------------------------------
@@ -896,23 +903,26 @@ def test_purchase_amounts():
     loyal = g.random(n) < 0.5
     prem, cross = g.uniform(0, 0.2, n), g.uniform(0, 0.3, n)
     cog = 0.55
-    base, premium, crossbuy, goods = accounting.purchase_amounts(value, price, loyal, prem,
-                                                                 cross, cog)
     for i in range(n):
+        base, premium, crossbuy, goods = accounting.purchase_amounts(
+            value[i], price[i], bool(loyal[i]), prem[i], cross[i], cog)
         vp = value[i] * price[i]
         lo = 1.0 if loyal[i] else 0.0
-        assert base[i] == pytest.approx(vp, rel=1e-12)
-        assert premium[i] == pytest.approx(vp * prem[i] * lo, rel=1e-12, abs=1e-300)
-        assert crossbuy[i] == pytest.approx(vp * cross[i] * lo, rel=1e-12, abs=1e-300)
-        assert goods[i] == pytest.approx(value[i] * cog * (1 + cross[i] * lo), rel=1e-12)
+        assert base == pytest.approx(vp, rel=1e-12)
+        assert premium == pytest.approx(vp * prem[i] * lo, rel=1e-12, abs=1e-300)
+        assert crossbuy == pytest.approx(vp * cross[i] * lo, rel=1e-12, abs=1e-300)
+        assert goods == pytest.approx(value[i] * cog * (1 + cross[i] * lo), rel=1e-12)
+    stages = np.array([PROSPECT, NEW, REPEAT, LOYAL, ADVOCATE, LAPSED], dtype=np.int8)
+    assert accounting.pays_loyalty.array(stages).tolist() == [0, 0, 0, 1, 1, 0]
 
 
 def test_staff_costs_and_advertising_cost():
     g = rng(111)
     nf = 50
-    n_staff, n_mgr = g.integers(0, 30, nf).astype(float), g.integers(0, 4, nf).astype(float)
+    n_staff, n_mgr = g.integers(0, 30, nf), g.integers(0, 4, nf)
     wage, training, tcost = g.uniform(50, 200, nf), g.random(nf), g.uniform(0, 80, nf)
-    wages, train = accounting.staff_costs(n_staff, n_mgr, wage, training, tcost)
+    wages = accounting.wages.array(n_staff, n_mgr, wage)
+    train = accounting.training_cost.array(n_staff, training, tcost)
     factor = accounting.MANAGER_WAGE_FACTOR
     assert factor > 1  # managers earn more than frontline staff
     for f in range(nf):
@@ -922,9 +932,18 @@ def test_staff_costs_and_advertising_cost():
                                          abs=1e-12)
     adv, per_1000 = g.uniform(0, 2, nf), g.uniform(0, 30, nf)
     for n_market in [0, 1000, 123_457]:
-        got = accounting.advertising_cost(adv, per_1000, n_market)
+        got = accounting.advertising_cost.array(adv, per_1000, n_market)
         np.testing.assert_allclose(got, [adv[f] * per_1000[f] * n_market / 1000
                                          for f in range(nf)], rtol=1e-12, atol=1e-12)
+
+
+def test_service_revenue_and_per_event_costs():
+    assert accounting.service_revenue(10.0, 4.0, 2.5, 1.0) == 29.0
+    assert accounting.encounter_cost(2.0, 0.5, False) == 1.0
+    assert accounting.encounter_cost(2.0, 0.5, True) == 0.0
+    assert accounting.compensation_cost(0.5, np.float32(3.0)) == 1.5
+    assert accounting.proactive_cost(4, 2.5) == 10.0 and accounting.hiring_cost(2.0, 7.5) == 15.0
+    assert accounting.followup_cost(True, 3.0) == 3.0 and accounting.followup_cost(False, 3.0) == 0
 
 
 # ---------------------------------------------------------------------------
@@ -938,55 +957,70 @@ def test_coaching_per_member():
     cap, ctrl = g.uniform(0, 20, n), unit(g, n, edges=(0.0, 1.0))
     team = g.integers(0, 15, n)
     team[:3] = [0, 1, 0]
-    got = staff.coaching_per_member(cap, ctrl, team)
+    got = staff.coaching_per_member.array(cap, ctrl, team)
     want = [min(cap[i] * (1 - ctrl[i]) / team[i], 1.0) if team[i] > 0 else 0.0 for i in range(n)]
     np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-15)
     assert np.all(got <= 1.0)
+
+
+def test_workload():
+    assert staff.workload(12, np.float32(8.0)) == 1.5 and staff.workload(3, np.float32(0)) == 0
 
 
 def test_morale_target():
     g = rng(121)
     n = N_CASES
     coach, train, auth = unit(g, n), unit(g, n), unit(g, n)
-    wage_ratio, load = g.uniform(0.5, 1.5, n), g.uniform(0, 3, n)
+    wage, load = g.uniform(50, 150, n), g.uniform(0, 3, n)
     load[:2] = [1.0, 0.5]
+    market_wage = 100.0
     ws, wt, wa, ww, wo = 1.5, 1.0, 1.2, 2.0, 1.8
-    got = staff.morale_target(coach, train, auth, wage_ratio, load, ws, wt, wa, ww, wo)
+    got = staff.morale_target.array(coach, train, auth, wage, market_wage, load, ws, wt, wa, ww,
+                                    wo)
     want = [ref_logistic(ws * (coach[i] - 0.5) + wt * (train[i] - 0.5) + wa * (auth[i] - 0.5)
-                         + ww * (wage_ratio[i] - 1) - wo * max(load[i] - 1, 0))
+                         + ww * (wage[i] / market_wage - 1) - wo * max(load[i] - 1, 0))
             for i in range(n)]
     np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-15)
 
 
 def test_update_morale():
     g = rng(122)
-    m, t = unit(g, N_CASES), unit(g, N_CASES, edges=(1.0, 0.0))
+    m, t = unit(g, N_CASES).astype(np.float32), unit(g, N_CASES, edges=(1.0, 0.0))
     for mu in [0.0, 0.05, 1.0]:
-        got = staff.update_morale(m, t, mu)
-        np.testing.assert_allclose(got, [a + mu * (b - a) for a, b in zip(m, t, strict=True)],
-                                   rtol=1e-12, atol=1e-15)
+        got = staff.update_morale.array(m, t, mu)
+        assert got.dtype == np.float32
+        np.testing.assert_allclose(got, [float(a) + mu * (b - float(a))
+                                         for a, b in zip(m, t, strict=True)], **F32)
 
 
 def test_update_skill():
     g = rng(123)
     n = N_CASES
-    k = unit(g, n, edges=(0.0, 1.0))
-    enc, train, coach = g.integers(0, 20, n).astype(float), unit(g, n), unit(g, n)
+    k = unit(g, n, edges=(0.0, 1.0)).astype(np.float32)
+    enc, train, coach = g.integers(0, 20, n), unit(g, n), unit(g, n)
     for lr, tr, cr in [(0.002, 0.01, 0.02), (0.0, 0.0, 0.0), (0.1, 0.5, 0.5)]:
-        got = staff.update_skill(k, enc, train, coach, lr, tr, cr)
-        want = [min(k[i] + (lr * enc[i] + tr * train[i] + cr * coach[i]) * (1 - k[i]), 1.0)
-                for i in range(n)]
-        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-15)
-        assert np.all(got <= 1.0) and np.all(got >= k - 1e-15)
+        got = staff.update_skill.array(k, enc, train, coach, lr, tr, cr)
+        assert got.dtype == np.float32
+        want = [min(float(k[i]) + (lr * enc[i] + tr * train[i] + cr * coach[i])
+                    * (1 - float(k[i])), 1.0) for i in range(n)]
+        np.testing.assert_allclose(got, want, **F32)
+        assert np.all(got <= 1.0) and np.all(got >= k)
 
 
 def test_quit_probability():
-    m = unit(rng(124), N_CASES)
+    m = unit(rng(124), N_CASES).astype(np.float32)
     for q0, b in [(0.002, 4.0), (0.5, 0.0), (0.05, -2.0)]:
-        got = staff.quit_probability(m, q0, b)
-        want = [ref_logistic(ref_logodds(q0) + b * (0.5 - x)) for x in m]
-        np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-15)
-    assert staff.quit_probability(np.array([0.5]), 0.002, 4.0)[0] == pytest.approx(0.002)
+        got = staff.quit_probability.array(m, logit(q0), b)
+        want = [ref_logistic(ref_logodds(q0) + b * (0.5 - float(x))) for x in m]
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-12)  # the logit in float32
+    assert staff.quit_probability(np.float32(0.5), logit(0.002), 4.0) == pytest.approx(
+        0.002, rel=1e-5)
+
+
+def test_staffing_target():
+    assert staff.staffing_target(2500, 0, 4.0, 0.0, 8.0) == 10
+    assert staff.staffing_target(0, 0, 4.0, 0.0, 8.0) == 1  # at least one
+    assert staff.staffing_target(1000, 160, 3.0, 0.1, 8.0) == 5  # 3 + 2 for proactive work
 
 
 # ---------------------------------------------------------------------------

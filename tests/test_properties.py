@@ -119,7 +119,7 @@ def params(draw):
 
 
 def check_state(model: ServiceMarket) -> None:
-    c, s = model.c, model.s
+    c, s = model.customers, model.staff
     for arr in (c.satisfaction, c.expectation, s.skill, s.morale):
         assert np.isfinite(arr).all()
         assert arr.min(initial=0) >= 0.0 and arr.max(initial=0) <= 1.0

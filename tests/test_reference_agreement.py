@@ -46,20 +46,15 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import sys
 import warnings
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
 
 import numpy as np
 import pytest
 from scipy import stats
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-
-from reference_model import ReferenceMarket, scenario  # noqa: E402
-
-from servsim.model import ServiceMarket  # noqa: E402
+from benchmarks.reference_model import ReferenceMarket, scenario
+from servsim.model import ServiceMarket
 
 N_CUSTOMERS = 600
 DAYS = 120

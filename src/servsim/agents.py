@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import mesa
 
-from servsim.results import STAGES
+from servsim.results import METRICS, STAGES
 
 
 class _View(mesa.Agent):
@@ -39,27 +39,27 @@ def _column(table: str, name: str, cast=float, doc: str = ""):
 class CustomerAgent(_View):
     """A customer: segment, firm, relationship stage, satisfaction, expectation, ties."""
 
-    satisfaction = _column("c", "satisfaction")
-    expectation = _column("c", "expectation")
-    value = _column("c", "value")
-    tenure = _column("c", "tenure", int)
-    failures = _column("c", "failures", int)
+    satisfaction = _column("customers", "satisfaction")
+    expectation = _column("customers", "expectation")
+    value = _column("customers", "value")
+    tenure = _column("customers", "tenure", int)
+    failures = _column("customers", "failures", int)
 
     @property
     def segment(self) -> str:
         """Segment name."""
-        return self.model.seg.names[int(self.model.c.segment[self.index])]
+        return self.model.segments.names[int(self.model.customers.segment[self.index])]
 
     @property
     def firm(self) -> str | None:
         """Current (or, if lapsed, last) firm's name; None if never adopted."""
-        k = int(self.model.c.firm[self.index])
+        k = int(self.model.customers.firm[self.index])
         return None if k < 0 else self.model.firms.names[k]
 
     @property
     def stage(self) -> str:
         """Relationship stage name."""
-        return STAGES[int(self.model.c.stage[self.index])]
+        return STAGES[int(self.model.customers.stage[self.index])]
 
     @property
     def ties(self) -> list[int]:
@@ -70,33 +70,33 @@ class CustomerAgent(_View):
 class StaffAgent(_View):
     """A frontline job: firm, manager, skill, morale, tenure; inactive while vacant."""
 
-    skill = _column("s", "skill")
-    morale = _column("s", "morale")
-    tenure = _column("s", "tenure", int)
-    active = _column("s", "active", bool)
+    skill = _column("staff", "skill")
+    morale = _column("staff", "morale")
+    tenure = _column("staff", "tenure", int)
+    active = _column("staff", "active", bool)
 
     @property
     def firm(self) -> str:
         """Employer's name."""
-        return self.model.firms.names[int(self.model.s.firm[self.index])]
+        return self.model.firms.names[int(self.model.staff.firm[self.index])]
 
     @property
     def manager(self) -> int:
         """Index of this employee's manager."""
-        return int(self.model.s.manager[self.index])
+        return int(self.model.staff.manager[self.index])
 
 
 class ManagerAgent(_View):
     """A manager: firm, team size, approval queue, coaching given today."""
 
-    team_size = _column("m", "team_size", int)
-    queue = _column("m", "queue", int)
-    coaching_today = _column("m", "coaching_today")
+    team_size = _column("managers", "team_size", int)
+    queue = _column("managers", "queue", int)
+    coaching_today = _column("managers", "coaching_today")
 
     @property
     def firm(self) -> str:
         """Employer's name."""
-        return self.model.firms.names[int(self.model.m.firm[self.index])]
+        return self.model.firms.names[int(self.model.managers.firm[self.index])]
 
 
 class FirmAgent(_View):
@@ -109,8 +109,6 @@ class FirmAgent(_View):
 
     def latest(self) -> dict:
         """Metrics of the last recorded day for this firm."""
-        from servsim.model import METRICS
-
         day = self.model.day
         if day == 0:
             return {}

@@ -5,8 +5,13 @@ directories) and reads, for each run, ``summary.json`` and Hydra's
 ``.hydra/overrides.yaml`` (and the config-group choices from
 ``.hydra/hydra.yaml``).  The result has one row per run x firm:
 
-``run``, ``job``, ``status`` (``ok``, ``error`` or ``missing`` -- a run that
-started but never wrote its summary), ``error``,
+``run``, ``job``, ``status``, ``error``: ``ok`` only for a run whose
+``summary.json`` says ok and whose files still match the sizes and checksums it
+records; ``error`` (the run failed: ``error`` says why), ``damaged`` (its
+summary is unreadable, or a file it records is missing or changed: ``error``
+says which) or ``missing`` (no summary: a run that started but never finished,
+or -- from the job list the sweep recorded when it started,
+``.servsim/sweep.json`` -- a job that never started, with its overrides);
 the config-group choices (``market``, ``strategy``, ``org``, ``stage``),
 every command-line override as a column (``seed``, ``strategy.compensation``, a
 competitor's preset ``strategy@market.competitors.foreign.strategy=lowcost`` as
@@ -103,13 +108,9 @@ def _run_rows(run_dir: Path, root: Path) -> list[dict[str, Any]]:
         "run": rel if rel != "." else run_dir.name,
         "job": int(run_dir.name) if run_dir.name.isdigit() else None,
     }
-    summary = outputs.read_summary(run_dir)
-    if summary is None:
-        base["status"] = "missing"
-        base["error"] = "no summary.json: the run did not finish"
-    else:
-        base["status"] = str(summary.get("status", "unknown"))
-        base["error"] = summary.get("error")
+    status, reason, summary = outputs.run_state(run_dir)
+    base["status"] = status
+    base["error"] = reason
 
     hydra_cfg = _read_yaml(run_dir / ".hydra" / "hydra.yaml")
     choices = {}
@@ -180,6 +181,8 @@ def collect(sweep_dir: str | Path) -> pd.DataFrame:
     if not root.is_dir():
         raise FileNotFoundError(f"{root}: not a directory")
     rows = [row for run_dir in find_runs(root) for row in _run_rows(run_dir, root)]
+    rows += _never_started(root, {row["job"] for row in rows if row.get("job") is not None})
+    rows.sort(key=lambda row: _sort_key(root / str(row["run"]), root))
     frame = pd.DataFrame.from_records(rows)
     if frame.empty:
         return frame
@@ -189,6 +192,26 @@ def collect(sweep_dir: str | Path) -> pd.DataFrame:
     rest = [c for c in frame.columns if c not in (*first, *overrides, *middle)]
     frame = frame[[*first, *overrides, *middle, *rest]]
     return _harmonize(frame.reset_index(drop=True))
+
+
+def _never_started(root: Path, seen: set[int]) -> list[dict[str, Any]]:
+    """A ``missing`` row for each job of the recorded job list that has no run directory."""
+    from servsim.sweep import read_sweep
+
+    jobs = read_sweep(root).get("jobs")
+    if not isinstance(jobs, list):
+        return []
+    rows = []
+    for number, overrides in enumerate(jobs):
+        if number in seen or (root / str(number)).exists():
+            continue
+        row: dict[str, Any] = {"run": str(number), "job": number, "status": outputs.STATUS_MISSING,
+                               "error": "never started (in the job list the sweep recorded)"}
+        for item in overrides if isinstance(overrides, list) else []:
+            key, value = parse_override(item)
+            row[column_name(key)] = value
+        rows.append({**row, "firm": None, "is_focal": None})
+    return rows
 
 
 def _override_keys(rows: list[dict[str, Any]]) -> set[str]:
@@ -201,15 +224,20 @@ def _override_keys(rows: list[dict[str, Any]]) -> set[str]:
 
 
 def collect_steps(sweep_dir: str | Path) -> pd.DataFrame:
-    """All runs' ``steps.parquet`` stacked, with ``run``, ``job`` and the override columns."""
+    """The ``steps.parquet`` of every ``ok`` run stacked, with ``run``, ``job`` and the overrides.
+
+    Runs that failed, are damaged or missing are left out (:func:`collect` lists them).
+    """
     root = Path(sweep_dir)
     frames = []
     for run_dir in find_runs(root):
-        path = run_dir / outputs.STEPS_FILE
-        if not path.is_file():
-            continue
-        steps = pd.read_parquet(path)
         info = _run_rows(run_dir, root)[0]
+        if info["status"] != outputs.STATUS_OK:
+            continue
+        try:
+            steps = pd.read_parquet(run_dir / outputs.STEPS_FILE)
+        except Exception:  # checked a moment ago; changed since: leave it out
+            continue
         keep = {k: v for k, v in info.items()
                 if k in ("run", "job", "status", *GROUPS) or "." in k or k == "seed"}
         for key, value in reversed(list(keep.items())):
@@ -231,7 +259,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", metavar="STEPS_OUT",
                         help="also write every run's per-step table, stacked, to this parquet file")
     parser.add_argument("--strict", action="store_true",
-                        help="exit with status 1 if any run failed or is missing")
+                        help="exit with status 1 if any run failed, is damaged or is missing "
+                             "(including jobs of the sweep that never started)")
     args = parser.parse_args(argv)
 
     root = Path(args.sweep_dir)

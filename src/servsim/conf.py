@@ -21,13 +21,15 @@ Registered schemas
 ``market/base_market``
     one per lever or uncertainty group.
 
-The registration is idempotent and runs on import (``servsim.cli`` imports this
-module before Hydra composes), and :func:`register_configs` may be called again
-(tests do, after ``GlobalHydra`` resets).
+The registration is idempotent and runs on import (:mod:`servsim.compose`
+imports this module before Hydra composes), and :func:`register_configs` may
+be called again (tests do, after ``GlobalHydra`` resets).
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -93,3 +95,61 @@ def register_configs() -> None:
 
 
 register_configs()
+
+
+# --------------------------------------------------------------------------- user input
+
+ALLOW_RESOLVERS_ENV = "SERVSIM_ALLOW_RESOLVERS"
+"""Set to 1 to let the ``servsim`` command pass interpolations in overrides to OmegaConf."""
+
+SAFE_RESOLVERS = ("now",)
+"""Resolvers that read nothing of the host but the clock (Hydra's ``${now:%H-%M-%S}`` dirs)."""
+
+_INTERPOLATION = re.compile(r"(?<!\\)\$\{\s*([A-Za-z_][\w.\-]*)?\s*(:)?")
+
+
+def refuse_resolvers(text_or_overrides: str | Iterable[str], *,
+                     allowed: Iterable[str] = SAFE_RESOLVERS) -> None:
+    r"""Refuse interpolations and resolvers (``${...}``) in user input, with one line.
+
+    OmegaConf resolves ``${oc.env:HOME}``, ``${oc.decode:...}``, ``${hydra:runtime.cwd}``
+    and plain ``${key}`` references when a config is read, so an override
+    that holds one can make servsim read, and then show, the host's environment
+    or files' paths (the dashboard's free-override box shows the values it
+    composed).  Overrides from a user therefore may not hold any, except the
+    clock's ``${now:...}``.  Escaped ``\${`` (a literal) is allowed.
+
+    Parameters
+    ----------
+    text_or_overrides
+        One string (e.g. a text box's content) or a list of overrides.
+    allowed
+        Resolver names that are let through.
+
+    Raises
+    ------
+    ParameterError
+        Naming the first offending override and how to allow them on purpose.
+    """
+    from servsim.params import ParameterError
+
+    items = [text_or_overrides] if isinstance(text_or_overrides, str) else text_or_overrides
+    allowed = set(allowed)
+    for item in items:
+        text = str(item)
+        for match in _INTERPOLATION.finditer(text):
+            name, call = match.group(1), match.group(2)
+            if call and name in allowed:
+                continue
+            shown = text if len(text) <= 80 else text[:77] + "..."
+            raise ParameterError(
+                f"{shown}: interpolations and resolvers (${{...}}) are refused in overrides, "
+                f"since they can read the host's environment; set {ALLOW_RESOLVERS_ENV}=1 "
+                "to allow them")
+
+
+def resolvers_allowed() -> bool:
+    """Whether the environment allows interpolations in command-line overrides."""
+    import os
+
+    return os.environ.get(ALLOW_RESOLVERS_ENV, "").strip().lower() in ("1", "true", "yes")

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from servsim.mechanisms.expectations import promised_quality, segment_service_levels
+from servsim.mechanisms import recovery
+from servsim.mechanisms._common import logit
+from servsim.mechanisms.expectations import promised_quality, segment_service_level
 from servsim.params import Params
 
 
@@ -98,15 +100,10 @@ def firm_table(params: Params, segments: SegmentTable) -> FirmTable:
     """Arrays of every firm's strategy, organisation and stage levers."""
     firms = params.firms
     relative_value = segments.value / _mean_value(segments)
-    levels = np.array(
-        [
-            segment_service_levels(f.strategy.service_level, f.strategy.tiering, relative_value)
-            for f in firms
-        ]
-    )
-    promised = np.array(
-        [promised_quality(levels[i], f.strategy.promise) for i, f in enumerate(firms)]
-    )
+    levels = np.array([[segment_service_level(f.strategy.service_level, f.strategy.tiering, v)
+                        for v in relative_value] for f in firms], dtype=np.float64)
+    promised = np.array([[promised_quality(level, f.strategy.promise) for level in levels[i]]
+                         for i, f in enumerate(firms)], dtype=np.float64)
 
     def s(name: str) -> np.ndarray:
         return np.array([float(getattr(f.strategy, name)) for f in firms])
@@ -155,3 +152,29 @@ def firm_table(params: Params, segments: SegmentTable) -> FirmTable:
 def _mean_value(segments: SegmentTable) -> float:
     """Share-weighted mean segment value (the 'average customer')."""
     return float((segments.value * segments.share).sum() / segments.share.sum())
+
+
+@dataclass(frozen=True)
+class KernelConstants:
+    """Values derived once from the parameters (read at construction) for the kernels."""
+
+    need_rate32: np.ndarray  # float32 daily need probability by segment
+    purchase_rate32: np.ndarray  # float32 daily purchase probability by segment
+    proactive: bool  # some firm makes proactive contacts
+    logit_base_failure: float
+    logit_churn_base: float
+    logit_quit_base: float
+    exp_speed: np.ndarray  # recovery.speed_table: exp(-days / tau), days 0..max patience + 1
+
+    @classmethod
+    def of(cls, b, seg, firms) -> KernelConstants:
+        return cls(
+            need_rate32=seg.need_rate.astype(np.float32),
+            purchase_rate32=seg.purchase_rate.astype(np.float32),
+            proactive=bool((firms.proactive_rate > 0).any()),
+            logit_base_failure=logit(b.base_failure),
+            logit_churn_base=logit(b.churn_base),
+            logit_quit_base=logit(b.quit_base),
+            exp_speed=recovery.speed_table(int(seg.patience_days.max(initial=0)) + 1,
+                                           b.recovery_speed_days),
+        )

@@ -14,25 +14,35 @@ Customer views exist only up to ``sim.customer_agents_max`` customers.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import mesa
 import numpy as np
 import pandas as pd
 
 from servsim.agents import CustomerAgent, FirmAgent, ManagerAgent, StaffAgent
-from servsim.firms import firm_table, segment_table
+from servsim.datacollector import DayRecords
+from servsim.firms import KernelConstants, firm_table, segment_table
 from servsim.kernels import books, market, service
 from servsim.kernels.census import census_day
-from servsim.kernels.choice import adoption_and_stages, defection
+from servsim.kernels.choice import adoption_and_stages, defection, utilities
+from servsim.kernels.columns import (
+    BOOKS_COLS,
+    ENCOUNTER_COLS,
+    OUTCOME_COLS,
+    PURCHASE_COLS,
+    RECORD_COLS,
+    STAFF_COLS,
+    WOM_COLS,
+)
 from servsim.kernels.random import bitgen_address
 from servsim.kernels.staff import staff_day, staff_target
 from servsim.kernels.word_of_mouth import attitudes_and_fade, talkers
-from servsim.mechanisms import adoption, expectations, needs
-from servsim.mechanisms._common import logit
+from servsim.mechanisms import needs
+from servsim.mechanisms.expectations import prospect_expectation
 from servsim.network import build_network, row_lookup
 from servsim.params import Params, make_params
-from servsim.results import STEP_COLUMNS
+from servsim.results import METRIC_INDEX as _M
+from servsim.results import METRICS
 from servsim.state import (
     ADVOCATE,
     NEVER,
@@ -41,65 +51,17 @@ from servsim.state import (
     PROSPECT,
     ComplaintBook,
     Customers,
-    RequestQueue,
     Managers,
+    RequestQueue,
     Staff,
     empty_complaints,
     empty_requests,
 )
 
-METRICS = [c for c in STEP_COLUMNS if c not in ("day", "firm")]
-"""Per-(day, firm) metrics recorded, in STEP_COLUMNS order."""
-_M = {name: i for i, name in enumerate(METRICS)}
-
 PROMOTER, DETRACTOR = 0.7, 0.45
 """Satisfaction bounds for NPS-style promoters (>=) and detractors (<)."""
-OUTCOME_COLUMNS = ("failures", "quality", "cost_encounters", "cost_followup", "complaints",
-                   "complaints_ignored", "recoveries", "recovery_days", "recoveries_on_spot",
-                   "cost_compensation", "complaints_abandoned", "complaint_queue")
-"""The day-log columns :func:`servsim.kernels.service.outcomes` returns, in order."""
-_BOOKS_COLS = tuple(_M[name] for name in books.BOOKS_COLUMNS)
-_RECORD_COLS = tuple(
-    tuple(_M[name] for name in names)
-    for names in (books.RECORD_COLUMNS, [name for name, _ in books.STAGE_COLUMNS],
-                  books.REVENUE_COLUMNS, books.COST_COLUMNS)
-)
-_ENCOUNTER_COLS = (_M["encounters"], _M["wait_days"], _M["waiting"])
-_OUTCOME_COLS = tuple(_M[name] for name in OUTCOME_COLUMNS)
-_WOM_COLS = (_M["wom_positive"], _M["wom_negative"])
-_STAFF_COLS = tuple(_M[name] for name in ("internal_service", "staff_quits", "staff_hires",
-                                           "cost_hiring", "manager_coaching"))
-PURCHASE_COLUMNS = ("revenue_purchases", "revenue_premium", "revenue_crossbuy", "cost_goods")
-"""The day-log columns of :func:`servsim.mechanisms.accounting.purchase_amounts`, in order."""
-_PURCHASE_COLS = tuple(_M[name] for name in PURCHASE_COLUMNS)
 TALK_BINS = 10
 """Satisfaction bins of the word-of-mouth diagnostics."""
-
-
-@dataclass(frozen=True)
-class _Constants:
-    """Values derived once from the parameters (read at construction) for the kernels."""
-
-    need_rate32: np.ndarray  # float32 daily need probability by segment
-    purchase_rate32: np.ndarray  # float32 daily purchase probability by segment
-    proactive: bool  # some firm makes proactive contacts
-    logit_base_failure: float
-    logit_churn_base: float
-    logit_quit_base: float
-    exp_speed: np.ndarray  # exp(-days / recovery_speed_days) for days 0..max patience + 1
-
-    @classmethod
-    def of(cls, b, seg, firms) -> _Constants:
-        days = np.arange(int(seg.patience_days.max(initial=0)) + 2, dtype=np.float64)
-        return cls(
-            need_rate32=seg.need_rate.astype(np.float32),
-            purchase_rate32=seg.purchase_rate.astype(np.float32),
-            proactive=bool((firms.proactive_rate > 0).any()),
-            logit_base_failure=logit(b.base_failure),
-            logit_churn_base=logit(b.churn_base),
-            logit_quit_base=logit(b.quit_base),
-            exp_speed=np.exp(-days / b.recovery_speed_days),  # numpy's exp, as recovery_quality
-        )
 
 
 class ServiceMarket(mesa.Model):
@@ -122,16 +84,16 @@ class ServiceMarket(mesa.Model):
         params = params if isinstance(params, Params) else make_params(params)
         super().__init__(rng=params.sim.seed if rng is None else rng)
         self.params = params
-        self.b = params.behaviour
-        self.seg = segment_table(params)
-        self.firms = firm_table(params, self.seg)
-        self._constants = _Constants.of(self.b, self.seg, self.firms)
+        self.behaviour = params.behaviour
+        self.segments = segment_table(params)
+        self.firms = firm_table(params, self.segments)
+        self._constants = KernelConstants.of(self.behaviour, self.segments, self.firms)
         self.n = params.sim.n_customers
         self.n_firms = self.firms.n
         self.day = 0
-        self.norm = self.seg.expectation.astype(np.float64).copy()
+        self.norm = self.segments.expectation.astype(np.float64).copy()
         self._init_customers()
-        self._fs_row = self._table_row(self.c.firm, self.c.segment)
+        self._fs_row = self._table_row(self.customers.firm, self.customers.segment)
         """Each customer's row in (firm, segment) tables; kept up to date by the choice step."""
         self.network = build_network(
             self.n,
@@ -162,13 +124,15 @@ class ServiceMarket(mesa.Model):
         :meth:`recovery_table` (and :func:`servsim.kernels.service.outcomes`)."""
         self._counts_fs = self._firm_segment_counts()
         self._make_views()
+        # Mesa's DataCollector over self.records (mesa.batch_run needs one; no per-day cost)
+        self.datacollector = DayRecords(self)
 
     # ------------------------------------------------------------------ set-up
 
     def _init_customers(self) -> None:
         n, rng, f = self.n, self.rng, self.firms
-        seg = rng.choice(len(self.seg.share), size=n, p=self.seg.share).astype(np.int8)
-        value = (self.seg.value[seg] * rng.lognormal(-0.125, 0.5, n)).astype(np.float32)
+        seg = rng.choice(len(self.segments.share), size=n, p=self.segments.share).astype(np.int8)
+        value = (self.segments.value[seg] * rng.lognormal(-0.125, 0.5, n)).astype(np.float32)
         firm = np.full(n, NO_FIRM, dtype=np.int8)
         stage = np.full(n, PROSPECT, dtype=np.int8)
         # initial customers: firm k takes a share initial_share[k] of the population
@@ -178,11 +142,13 @@ class ServiceMarket(mesa.Model):
         has = chosen < f.n
         firm[has] = chosen[has]
         stage[has] = NEW
-        sat = np.full(n, self.b.initial_satisfaction, dtype=np.float32)
-        exp0 = expectations.prospect_expectation(
-            f.promised[np.maximum(firm, 0), seg], self.norm[seg], self.b.promise_weight
-        ).astype(np.float32)
-        self.c = Customers(
+        sat = np.full(n, self.behaviour.initial_satisfaction, dtype=np.float32)
+        # expectation of the firm (firm 0 for prospects), by (firm, segment)
+        e0 = np.array([[prospect_expectation(p, r, self.behaviour.promise_weight)
+                        for p, r in zip(f.promised[k], self.norm, strict=True)]
+                       for k in range(f.n)], dtype=np.float64)
+        exp0 = e0[np.maximum(firm, 0), seg].astype(np.float32)
+        self.customers = Customers(
             segment=seg,
             firm=firm,
             stage=stage,
@@ -199,15 +165,16 @@ class ServiceMarket(mesa.Model):
 
     def _table_row(self, firm: np.ndarray, segment: np.ndarray) -> np.ndarray:
         """Row ``firm * n_segments + segment`` of a flattened (firm, segment) table
-        (intp, for fast gathers); customers of no firm yet take firm 0's row."""
+        (intp, for fast gathers); customers of no firm yet take firm 0's row.
+        """
         row = np.maximum(firm, np.int8(0)).astype(np.intp)
-        row *= len(self.seg.share)
+        row *= len(self.segments.share)
         row += segment
         return row
 
     def _init_staff(self) -> None:
         f, n = self.firms, self.n
-        per_customer = f.staff_per_1000 / 1000 + f.proactive_rate / self.b.staff_capacity
+        per_customer = f.staff_per_1000 / 1000 + f.proactive_rate / self.behaviour.staff_capacity
         slots = [int(max(1, math.ceil(per_customer[k] * n))) + 1 for k in range(f.n)]
         mgr_counts = [int(math.ceil(slots[k] / f.manager_span[k])) for k in range(f.n)]
         staff_firm = np.repeat(np.arange(f.n, dtype=np.int8), slots)
@@ -217,18 +184,18 @@ class ServiceMarket(mesa.Model):
             np.int32
         )
         total = len(staff_firm)
-        self.s = Staff(
+        self.staff = Staff(
             firm=staff_firm,
             manager=manager,
             active=np.zeros(total, dtype=bool),
-            skill=np.full(total, self.b.initial_skill, dtype=np.float32),
-            morale=np.full(total, self.b.initial_morale, dtype=np.float32),
+            skill=np.full(total, self.behaviour.initial_skill, dtype=np.float32),
+            morale=np.full(total, self.behaviour.initial_morale, dtype=np.float32),
             tenure=np.zeros(total, dtype=np.int32),
             vacancy_days=np.full(total, -1, dtype=np.int32),
             encounters_today=np.zeros(total, dtype=np.int32),
         )
         n_mgr = int(sum(mgr_counts))
-        self.m = Managers(
+        self.managers = Managers(
             firm=np.repeat(np.arange(f.n, dtype=np.int8), mgr_counts),
             team_size=np.zeros(n_mgr, dtype=np.int32),
             queue=np.zeros(n_mgr, dtype=np.int32),
@@ -238,16 +205,17 @@ class ServiceMarket(mesa.Model):
         target = self._staff_target()
         for k in range(f.n):
             idx = np.flatnonzero(staff_firm == k)[: target[k]]
-            self.s.active[idx] = True
-        self.m.team_size = np.bincount(
-            self.s.manager[self.s.active], minlength=n_mgr
+            self.staff.active[idx] = True
+        self.managers.team_size = np.bincount(
+            self.staff.manager[self.staff.active], minlength=n_mgr
         ).astype(np.int32)
 
     def _staff_target(self) -> np.ndarray:
         """Staff each firm aims for: its ratio to customers, plus the people its
-        proactive contract work needs (``contracts * proactive_rate / capacity``)."""
+        proactive contract work needs (``contracts * proactive_rate / capacity``).
+        """
         return staff_target(self._customer_census(), self.firms.staff_per_1000,
-                            self.firms.proactive_rate, self.b.staff_capacity)
+                            self.firms.proactive_rate, self.behaviour.staff_capacity)
 
     def _customer_census(self) -> np.ndarray:
         """Customers counted by (firm + 1, stage, segment, contract, satisfaction class).
@@ -262,18 +230,18 @@ class ServiceMarket(mesa.Model):
         """
         census = getattr(self, "_census", None)
         if census is None:
-            c = self.c
+            c = self.customers
             census, self._census_sums = census_day(
                 c.firm, c.stage, c.segment, c.contract, c.satisfaction, c.expectation,
-                self.n_firms, len(self.seg.share), PROMOTER, DETRACTOR,
+                self.n_firms, len(self.segments.share), PROMOTER, DETRACTOR,
             )
             self._census = census
         return census
 
     def _make_views(self) -> None:
         self.firm_agents = [FirmAgent(self, k) for k in range(self.n_firms)]
-        self.staff_agents = [StaffAgent(self, i) for i in range(self.s.n)]
-        self.manager_agents = [ManagerAgent(self, i) for i in range(len(self.m.firm))]
+        self.staff_agents = [StaffAgent(self, i) for i in range(self.staff.n)]
+        self.manager_agents = [ManagerAgent(self, i) for i in range(len(self.managers.firm))]
         if self.n <= self.params.sim.customer_agents_max:
             self.customer_agents = [CustomerAgent(self, i) for i in range(self.n)]
         else:
@@ -322,13 +290,13 @@ class ServiceMarket(mesa.Model):
         Compiled (:func:`servsim.kernels.market.expectations`):
         :func:`~servsim.mechanisms.expectations.update_norm` with the quality offered to
         each segment's active customers, then
-        :func:`~servsim.mechanisms.expectations.pull_expectation` for everyone.
+        :func:`~servsim.mechanisms.expectations.pulled_expectation` for everyone.
         """
         f, m = self.firms, self.params.market
         market.expectations(
             self._counts_fs, f.service_level, self.norm, m.expectation_drift / 365.0,
-            m.norm_adaptation, f.advertising, self.b.advertising_pull, f.promised,
-            self._fs_row, self.c.expectation,
+            m.norm_adaptation, f.advertising, self.behaviour.advertising_pull, f.promised,
+            self._fs_row, self.customers.expectation,
         )
 
     # 2 ----------------------------------------------------------------------
@@ -340,7 +308,7 @@ class ServiceMarket(mesa.Model):
         binomial draws (:func:`~servsim.mechanisms.needs.proactive_contacts`), drawn only
         when a firm has contracts to serve (a binomial of 0 trials draws nothing).
         """
-        c, q, k = self.c, self.requests, self._constants
+        c, q, k = self.customers, self.requests, self._constants
         queue, contracts = market.needs(
             bitgen_address(self.rng), k.need_rate32, c.segment, c.stage, c.busy, c.firm,
             c.contract, self.n_firms, q.customer, q.firm, q.wait, self.log, _M["contracts"],
@@ -355,17 +323,17 @@ class ServiceMarket(mesa.Model):
         """Serve requests FIFO within capacity; long waiters give up (a failure).
 
         Compiled (:func:`servsim.kernels.service.encounters`): each firm's capacity is
-        :func:`~servsim.mechanisms.encounters.staff_capacity` less its proactive
-        contacts; :func:`~servsim.mechanisms.encounters.serve` picks the longest-waiting
-        requests; :func:`~servsim.mechanisms.encounters.assign_staff` a random active
-        employee.  Returns the day's encounters (served or given up), with their
+        the sum of :func:`~servsim.mechanisms.encounters.person_capacity` less its
+        proactive contacts; the longest-waiting requests are served
+        (:func:`servsim.kernels.service.first_k_per_group`), each by a random active
+        employee; :func:`~servsim.mechanisms.encounters.gives_up` for the others.  Returns the day's encounters (served or given up), with their
         failure uniforms and quality noise.
         """
-        s, q, b = self.s, self.requests, self.b
+        s, q, b = self.staff, self.requests, self.behaviour
         cust, firm, wait, staff_idx, gave_up, u_fail, self.overload, queue = service.encounters(
             bitgen_address(self.rng), q.customer, q.firm, q.wait, proactive, s.active,
             s.morale, s.firm, s.encounters_today, b.staff_capacity, b.productivity_morale,
-            self.seg.patience_days, self.c.segment, self.log, _ENCOUNTER_COLS,
+            self.segments.patience_days, self.customers.segment, self.log, ENCOUNTER_COLS,
         )
         self.requests = RequestQueue(*queue)
         return {"customer": cust, "firm": firm, "wait": wait, "staff": staff_idx,
@@ -382,25 +350,26 @@ class ServiceMarket(mesa.Model):
            perceived quality (:func:`~servsim.mechanisms.quality.perceived_quality`);
         5. satisfaction by expectation-disconfirmation with loss aversion
            (:mod:`~servsim.mechanisms.satisfaction`), adaptive expectations;
-        6. complaints lodged (:func:`~servsim.mechanisms.complaints.lodge`), settled on
-           the spot or escalated (:func:`~servsim.mechanisms.complaints.triage`);
+        6. complaints lodged (:func:`~servsim.mechanisms.complaints.voiced`,
+           :func:`~servsim.mechanisms.complaints.lodged`), settled on the spot or
+           escalated (:mod:`~servsim.mechanisms.complaints`);
            managers approve the oldest ready complaints within their capacity;
            resolved complaints recover satisfaction
            (:mod:`~servsim.mechanisms.recovery`), complaints waited out are abandoned.
         """
-        c, s, f, b, book = self.c, self.s, self.firms, self.b, self.complaints
-        columns, (ints, floats), self.m.queue = service.outcomes(
+        c, s, f, b, book = self.customers, self.staff, self.firms, self.behaviour, self.complaints
+        columns, (ints, floats), self.managers.queue = service.outcomes(
             bitgen_address(self.rng), self.day, enc["customer"], enc["firm"], enc["wait"],
             enc["staff"], enc["gave_up"], enc["u_fail"], enc["noise"], self.overload,
             c.segment, c.satisfaction, c.expectation, c.contract, c.failures,
             c.last_failure_day, c.busy, c.value,
-            s.skill, s.morale, s.manager, self.m.firm, self.m.team_size,
+            s.skill, s.morale, s.manager, self.managers.firm, self.managers.team_size,
             book.customer, book.firm, book.manager, book.age, book.level, book.sat_before,
             book.skill,
             f.service_level, f.standardization, f.proactive_prevention, f.cost_per_encounter,
             f.followup_rate, f.followup_cost, f.complaint_handling, f.frontline_authority,
             f.compensation, f.level_delay_days, f.approval_levels, f.manager_capacity,
-            f.control_share, self.seg.complaint_propensity, self.seg.patience_days,
+            f.control_share, self.segments.complaint_propensity, self.segments.patience_days,
             self.norm,
             b.novice_skill, self._constants.logit_base_failure, b.failure_skill, b.failure_morale,
             b.failure_level, b.failure_overload, b.skill_weight, b.morale_weight,
@@ -410,7 +379,7 @@ class ServiceMarket(mesa.Model):
             self._constants.exp_speed, b.compensation_scale, b.recovery_weight_speed,
             b.recovery_weight_compensation, b.recovery_weight_skill,
             b.paradox_threshold, b.paradox_gain, b.repeat_failure_cap, b.unresolved_penalty,
-            self.log, _OUTCOME_COLS,
+            self.log, OUTCOME_COLS,
         )
         self.complaints = ComplaintBook(*columns)
         if len(ints):
@@ -422,10 +391,11 @@ class ServiceMarket(mesa.Model):
 
         Compiled kernels (:mod:`servsim.kernels.word_of_mouth`): a customer with a
         firm talks with :func:`~servsim.mechanisms.word_of_mouth.talk_probability`;
-        only the talkers' ties hear (:meth:`Network.heard_by`); attitudes follow
-        :func:`~servsim.mechanisms.word_of_mouth.update_attitude_rows`.
+        only the talkers' ties hear (:meth:`Network.heard_by`); attitudes fade and move
+        (:func:`~servsim.mechanisms.word_of_mouth.faded_attitude`,
+        :func:`~servsim.mechanisms.word_of_mouth.heard_attitude`).
         """
-        c, b, F = self.c, self.b, self.n_firms
+        c, b, F = self.customers, self.behaviour, self.n_firms
         talks, positive, category = talkers(
             bitgen_address(self.rng), c.satisfaction, c.satisfaction.min(initial=1),
             c.satisfaction.max(initial=0), c.firm, F,
@@ -440,13 +410,14 @@ class ServiceMarket(mesa.Model):
         attitudes_and_fade(
             c.attitude, rows, heard, b.wom_attitude, b.attitude_decay, talks, positive,
             c.firm, self.network.degree, c.stage, c.satisfaction, b.wom_neutral,
-            self.log, _WOM_COLS,
+            self.log, WOM_COLS,
         )
 
     def _count_talk(self, talks: np.ndarray, positive: np.ndarray) -> None:
         """Word-of-mouth diagnostics: who could talk, and who talked well or ill, by
-        satisfaction bin (:attr:`talk_by_satisfaction`)."""
-        c = self.c
+        satisfaction bin (:attr:`talk_by_satisfaction`).
+        """
+        c = self.customers
         bins = np.minimum((c.satisfaction * TALK_BINS).astype(np.int64), TALK_BINS - 1)
         self.talk_by_satisfaction[0] += np.bincount(bins[c.firm >= 0], minlength=TALK_BINS)
         self.talk_by_satisfaction[1] += np.bincount(bins[talks[positive]], minlength=TALK_BINS)
@@ -471,7 +442,7 @@ class ServiceMarket(mesa.Model):
           largest pos_in (``bound``, widened by 1e-9 so that no rounding can leave
           anyone out): hazards are computed only for the draws below it.
         """
-        c, f, b, seg, F = self.c, self.firms, self.b, self.seg, self.n_firms
+        c, f, b, seg, F = self.customers, self.firms, self.behaviour, self.segments, self.n_firms
         bitgen = bitgen_address(self.rng)
         pool, buyers, defect, switch, movers = defection(
             bitgen, c.stage, c.segment, c.firm, c.satisfaction, c.attitude,
@@ -498,7 +469,7 @@ class ServiceMarket(mesa.Model):
             self.params.market.innovation, self.params.market.imitation,
             b.utility_quality, b.utility_price, b.utility_attitude,
             b.outside_utility, b.promise_weight, b.initial_satisfaction,
-            self.log, _PURCHASE_COLS, _M["acquisitions"],
+            self.log, PURCHASE_COLS, _M["acquisitions"],
         )
         if dropped:
             self.requests.keep(keep)
@@ -525,28 +496,22 @@ class ServiceMarket(mesa.Model):
         return self.pos_in_of(np.arange(self.n))
 
     def _utility(self, who: np.ndarray) -> np.ndarray:
-        c, f, b = self.c, self.firms, self.b
-        seg = c.segment[who]
-        e0 = expectations.prospect_expectation(
-            f.promised[:, seg].T, self.norm[seg][:, None], b.promise_weight
-        )
-        return adoption.utility(
-            e0,
-            f.price,
-            self.seg.price_sensitivity[seg],
-            c.attitude[who].astype(np.float64),
-            b.utility_quality,
-            b.utility_price,
-            b.utility_attitude,
-        )
+        """Choice utility (:func:`servsim.mechanisms.adoption.utility`) of every firm for
+        customers ``who`` (len(who) x F).
+        """
+        c, f, b = self.customers, self.firms, self.behaviour
+        return utilities(who, c.segment, c.attitude, f.promised, self.norm, f.price,
+                         self.segments.price_sensitivity, b.promise_weight, b.utility_quality,
+                         b.utility_price, b.utility_attitude)
 
     # 9 ----------------------------------------------------------------------
     def books_step(self, proactive: np.ndarray) -> None:
         """Service revenue and the day's costs by source
-        (:mod:`servsim.mechanisms.accounting`; compiled: :func:`servsim.kernels.books.books`)."""
-        f, s, m = self.firms, self.s, self.m
+        (:mod:`servsim.mechanisms.accounting`; compiled: :func:`servsim.kernels.books.books`).
+        """
+        f, s, m = self.firms, self.staff, self.managers
         books.books(
-            self.log, _BOOKS_COLS, proactive, self.n, s.firm, s.active, m.firm, m.team_size,
+            self.log, BOOKS_COLS, proactive, self.n, s.firm, s.active, m.firm, m.team_size,
             f.contract_fee, f.service_fee, f.wage, f.training, f.training_cost,
             f.proactive_cost, f.advertising, f.advertising_cost,
         )
@@ -558,7 +523,7 @@ class ServiceMarket(mesa.Model):
         One compiled kernel (:func:`servsim.kernels.staff.staff_day`) with the
         formulas of :mod:`servsim.mechanisms.staff` and :mod:`servsim.mechanisms.encounters`.
         """
-        s, m, f, b = self.s, self.m, self.firms, self.b
+        s, m, f, b = self.staff, self.managers, self.firms, self.behaviour
         staff_day(
             bitgen_address(self.rng),
             s.firm, s.manager, s.active, s.skill, s.morale, s.tenure, s.vacancy_days,
@@ -572,7 +537,7 @@ class ServiceMarket(mesa.Model):
             b.learning_rate, b.training_rate, b.coaching_rate,
             self._constants.logit_quit_base, b.quit_morale,
             b.novice_skill, b.initial_morale, b.hiring_lag_days, self.params.market.hiring_cost,
-            self.log, _STAFF_COLS,
+            self.log, STAFF_COLS,
         )
 
     # ------------------------------------------------------------------ records
@@ -588,10 +553,10 @@ class ServiceMarket(mesa.Model):
         satisfaction and expectation from its firm sums (compiled:
         :func:`servsim.kernels.books.record`).
         """
-        s, L = self.s, self.log
+        s, L = self.staff, self.log
         books.record(
-            L, *_RECORD_COLS, self._customer_census(), self._census_sums, self._counts_fs,
-            s.firm, s.active, s.morale, s.skill, self.norm, self.seg.share,
+            L, *RECORD_COLS, self._customer_census(), self._census_sums, self._counts_fs,
+            s.firm, s.active, s.morale, s.skill, self.norm, self.segments.share,
             books.STAGE_CODES,
         )
         if self.day >= len(self.records):  # ran past sim.days: double the record's room

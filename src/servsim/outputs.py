@@ -6,13 +6,16 @@ A run directory holds::
     config.yaml     the resolved parameters the run used (servsim.params.to_dict)
     figure.png      customers by stage, satisfaction, cumulative profit, complaints
     summary.json    status ("ok" or "error"), seed, package version, config hash,
-                    the run summary (servsim.metrics) -- written LAST
+                    the run summary (servsim.metrics), and the size and SHA-256 of
+                    each file above ("files") -- written LAST
 
 Every file is written atomically: to a temporary file in the same directory,
 then :func:`os.replace` onto its name, so a reader never sees half a file.
-``summary.json`` is the completion marker: a directory whose summary says
-``"status": "ok"`` for the same config hash is complete, and
-:func:`is_complete` lets an interrupted sweep skip it when re-run.
+``summary.json`` is the completion marker: a run is complete only if its
+summary says ``"status": "ok"`` for the same config hash *and* every file it
+records still has the recorded size and checksum (:func:`run_state`), so an
+interrupted sweep resumed into the same directory redoes a run whose files were
+truncated, emptied or lost, and ``servsim-collect`` reports it as ``damaged``.
 """
 
 from __future__ import annotations
@@ -38,6 +41,19 @@ FIGURE_FILE = "figure.png"
 
 STATUS_OK = "ok"
 STATUS_ERROR = "error"
+STATUS_DAMAGED = "damaged"
+"""A summary says ok, but a file it records is missing, changed or unreadable."""
+STATUS_MISSING = "missing"
+"""No summary: the run never started or did not finish."""
+
+RECORDED_FILES = (STEPS_FILE, CONFIG_FILE, FIGURE_FILE)
+"""The files a finished run's summary records (size and SHA-256), when they were written."""
+
+UNDEFINED_MEANS = ("satisfaction", "expectation", "recommend_score", "share", "wait_days",
+                   "quality", "recovery_days", "staff_morale", "staff_skill", "internal_service")
+"""Step columns that are means over a set that may be empty (no customers, no encounters,
+no recoveries, no staff that day): NaN there means "undefined", not a fault.  Every other
+value, and every infinity, must be finite (:func:`first_non_finite`)."""
 
 
 # --------------------------------------------------------------------------- atomic files
@@ -157,14 +173,97 @@ def read_summary(run_dir: str | os.PathLike) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def is_complete(run_dir: str | os.PathLike, expected_hash: str | None = None) -> bool:
-    """Tell whether ``run_dir`` holds a finished, successful run (of ``expected_hash``)."""
+def file_record(path: str | os.PathLike) -> dict[str, Any]:
+    """Size in bytes and SHA-256 of a file, as a run's summary records them."""
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+            size += len(block)
+    return {"size": size, "sha256": digest.hexdigest()}
+
+
+def record_files(run_dir: str | os.PathLike, names: tuple[str, ...] = RECORDED_FILES
+                 ) -> dict[str, dict[str, Any]]:
+    """Records (:func:`file_record`) of those of ``names`` that exist in ``run_dir``."""
+    run_dir = Path(run_dir)
+    return {name: file_record(run_dir / name) for name in names if (run_dir / name).is_file()}
+
+
+def files_problem(run_dir: str | os.PathLike, summary: Mapping[str, Any]) -> str | None:
+    """What is wrong with the files a summary records, or None if each matches its record."""
+    records = summary.get("files")
+    if not isinstance(records, Mapping) or STEPS_FILE not in records:
+        return f"{SUMMARY_FILE} records no checksum of {STEPS_FILE} (an older servsim wrote it)"
+    for name, want in records.items():
+        path = Path(run_dir) / str(name)
+        try:
+            got = file_record(path)
+        except FileNotFoundError:
+            return f"{name} is missing"
+        except OSError as ex:
+            return f"{name} cannot be read: {ex.strerror or ex}"
+        if not isinstance(want, Mapping) or got["size"] != want.get("size"):
+            return f"{name} has {got['size']} bytes, the summary recorded {want.get('size')}"
+        if got["sha256"] != want.get("sha256"):
+            return f"{name} differs from the checksum the summary recorded"
+    return None
+
+
+def run_state(run_dir: str | os.PathLike) -> tuple[str, str | None, dict[str, Any] | None]:
+    """Status of a run directory as read from its files: (status, reason, summary).
+
+    ``missing`` (no summary), ``damaged`` (an unreadable summary, or a summary
+    that says ok but whose recorded files do not match it), ``error`` (the
+    run failed; reason: its error) or ``ok``.
+    """
+    path = Path(run_dir) / SUMMARY_FILE
+    if not path.exists():
+        return STATUS_MISSING, f"no {SUMMARY_FILE}: the run did not finish", None
     summary = read_summary(run_dir)
-    if summary is None or summary.get("status") != STATUS_OK:
+    if summary is None:
+        return STATUS_DAMAGED, f"{SUMMARY_FILE} is unreadable", None
+    status = str(summary.get("status", "unknown"))
+    if status != STATUS_OK:
+        return status, summary.get("error"), summary
+    problem = files_problem(run_dir, summary)
+    if problem is not None:
+        return STATUS_DAMAGED, problem, summary
+    return STATUS_OK, None, summary
+
+
+def is_complete(run_dir: str | os.PathLike, expected_hash: str | None = None) -> bool:
+    """Tell whether ``run_dir`` holds a finished, successful, intact run (of ``expected_hash``)."""
+    status, _, summary = run_state(run_dir)
+    if status != STATUS_OK or summary is None:
         return False
-    if expected_hash is not None and summary.get("config_hash") != expected_hash:
-        return False
-    return (Path(run_dir) / STEPS_FILE).is_file()
+    return expected_hash is None or summary.get("config_hash") == expected_hash
+
+
+def first_non_finite(steps: pd.DataFrame, firm_column: str = "firm") -> str | None:
+    """Describe the first non-finite value of a step table, or None if there is none.
+
+    Infinities anywhere and NaN outside :data:`UNDEFINED_MEANS` are faults; the
+    first is the earliest day's, then the leftmost column's.
+    """
+    import numpy as np
+
+    numeric = steps.select_dtypes("number")
+    values = numeric.to_numpy(dtype=float)
+    bad = ~np.isfinite(values)
+    allowed = np.array([c in UNDEFINED_MEANS for c in numeric.columns])
+    bad &= ~(np.isnan(values) & allowed[None, :])
+    if not bad.any():
+        return None
+    rows, cols = np.nonzero(bad)
+    days = steps["day"].to_numpy()[rows] if "day" in steps.columns else rows
+    first = int(np.lexsort((cols, days))[0])
+    row, col = rows[first], cols[first]
+    where = f"day {steps['day'].iloc[row]}" if "day" in steps.columns else f"row {row}"
+    if firm_column in steps.columns:
+        where += f", firm {steps[firm_column].iloc[row]}"
+    return f"non-finite output: {numeric.columns[col]} = {values[row, col]} on {where}"
 
 
 # --------------------------------------------------------------------------- config and figure

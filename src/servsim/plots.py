@@ -204,3 +204,60 @@ def run_title(params) -> str:
     return (f"servsim: market {params.market.name} · strategy {params.strategy.name} · "
             f"org {params.org.name} · seed {sim.seed} · {sim.n_customers:,} customers, "
             f"{sim.days} days")
+
+
+def rank_bars(ax, ranks: pd.DataFrame, order: Sequence[str] | None = None) -> None:
+    """Draw stacked bars: each scenario's probability of rank 1, 2, ... (1 = best).
+
+    ``ranks`` has columns scenario, rank, probability
+    (:func:`servsim.robustness.rank_probabilities`); rank 1 darkest.
+    """
+    order = list(order) if order is not None else list(dict.fromkeys(ranks["scenario"]))
+    n_ranks = int(ranks["rank"].max())
+    shades = [f"{0.15 + 0.7 * r / max(n_ranks - 1, 1):.2f}" for r in range(n_ranks)]
+    wide = ranks.pivot(index="scenario", columns="rank", values="probability").loc[order]
+    left = np.zeros(len(order))
+    ys = np.arange(len(order))
+    for r in range(1, n_ranks + 1):
+        width = wide[r].to_numpy(float)
+        ax.barh(ys, width, left=left, color=shades[r - 1], edgecolor="white",
+                label=f"rank {r}")
+        for y, x0, w in zip(ys, left, width, strict=True):
+            if w >= 0.08:
+                ax.text(x0 + w / 2, y, f"{100 * w:.0f}%", ha="center", va="center",
+                        fontsize=8, color="white" if r == 1 else "black")
+        left += width
+    ax.set_yticks(ys, [str(s) for s in order])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("probability")
+    ax.legend(fontsize=7, ncols=n_ranks, loc="upper center", bbox_to_anchor=(0.5, -0.22),
+              frameon=False)
+
+
+def tornado(ax, table: pd.DataFrame, label: str = "margin", top: int = 10) -> None:
+    """Draw a tornado: per parameter, the margin at its low and high end around the default.
+
+    ``table`` has columns key, margin_low, margin_high, margin_default, swing and
+    flips (:func:`servsim.robustness.tornado`), sorted by swing.  Bars start at
+    the default margin; the zero line is where the verdict changes; parameters
+    that change the leader are marked ``(flips)``.
+    """
+    part = table.head(top)
+    ys = np.arange(len(part))
+    base = float(part["margin_default"].iloc[0]) if len(part) else 0.0
+    for y, row in zip(ys, part.itertuples(), strict=True):
+        ax.barh(y, row.margin_low - base, left=base, color="#9ecae1", edgecolor="#3182bd")
+        ax.barh(y, row.margin_high - base, left=base, color="#fdae6b", edgecolor="#e6550d")
+    names = [f"{k} (flips)" if f else str(k) for k, f in zip(part["key"], part["flips"],
+                                                                strict=True)]
+    ax.set_yticks(ys, names, fontsize=8)
+    ax.invert_yaxis()
+    ax.axvline(0.0, color="black", lw=1.0)
+    ax.axvline(base, color="#555555", lw=0.8, ls="--")
+    ax.set_xlabel(label)
+    from matplotlib.patches import Patch
+
+    ax.legend(handles=[Patch(color="#9ecae1", label="parameter at its low end"),
+                       Patch(color="#fdae6b", label="at its high end")], fontsize=7,
+              loc="best")

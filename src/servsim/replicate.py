@@ -4,8 +4,9 @@ The experiments (:mod:`servsim.experiments`) and the comparison report
 (:mod:`servsim.report`) both work on sets of runs that differ in their
 overrides and their seed.  This module:
 
-1. **composes** each run's parameters with Hydra's compose API from the
-   package's configs, exactly as ``servsim`` would (:class:`Composer`):
+1. **composes** each run's parameters from the package's configs exactly as
+   ``servsim`` would (:class:`servsim.compose.Composer`, one composition per
+   set of config-group choices):
    either the sweep of an ``experiment/`` preset (:func:`experiment_jobs`,
    the same job list ``servsim -m +experiment=NAME`` launches) or a list of
    scenarios times seeds (:func:`scenario_jobs`);
@@ -31,7 +32,7 @@ import multiprocessing
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,7 @@ import pandas as pd
 
 from servsim import outputs
 from servsim.collect import column_name, parse_override
+from servsim.compose import Composer, default_composer, expand_sweep
 from servsim.params import Params
 
 STRIDE = 7
@@ -79,66 +81,6 @@ class Job:
     the config-group choices and ``seed``."""
 
 
-class Composer:
-    """Compose servsim configs with Hydra's compose API (``with Composer() as c: c.params(...)``).
-
-    Compositions are cached by their overrides without the seed: runs that
-    differ only in ``seed=`` share one composition, and the seed is set on a
-    copy of the parameters (what the root config's ``sim.seed: ${seed}`` does).
-    """
-
-    def __init__(self) -> None:
-        self._cache: dict[tuple[str, ...], Params] = {}
-        self._context: Any = None
-
-    def __enter__(self) -> Composer:
-        from hydra import initialize_config_dir
-        from hydra.core.global_hydra import GlobalHydra
-
-        from servsim import conf
-
-        conf.register_configs()
-        if GlobalHydra.instance().is_initialized():
-            GlobalHydra.instance().clear()
-        self._context = initialize_config_dir(config_dir=str(conf.CONFIG_DIR),
-                                              version_base="1.3")
-        self._context.__enter__()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self._context.__exit__(*exc)
-
-    def config(self, overrides: Sequence[str], hydra: bool = False):
-        """The composed config (a DictConfig) for these overrides."""
-        from hydra import compose
-
-        from servsim import conf
-
-        return compose(conf.CONFIG_NAME, overrides=list(overrides), return_hydra_config=hydra)
-
-    def params(self, overrides: Sequence[str]) -> Params:
-        """Validated parameters for one run's overrides (raises ParameterError)."""
-        from servsim.cli import params_from_config
-
-        seed = None
-        rest = []
-        for item in overrides:
-            key, value = parse_override(item)
-            if key == "seed" and not item.startswith(("+", "~")):
-                seed = value
-            else:
-                rest.append(item)
-        if any(parse_override(o)[0] == "sim.seed" for o in rest):
-            return params_from_config(self.config(overrides))
-        key = tuple(rest)
-        if key not in self._cache:
-            self._cache[key] = params_from_config(self.config(rest))
-        params = self._cache[key]
-        if seed is not None:
-            params = replace(params, sim=replace(params.sim, seed=int(seed)))
-        return params
-
-
 def labels_of(overrides: Sequence[str], params: Params) -> dict[str, Any]:
     """Table columns of a run: its overrides (``+experiment`` left out), group choices, seed."""
     labels: dict[str, Any] = {}
@@ -161,11 +103,9 @@ def experiment_jobs(name: str, overrides: Sequence[str] = ()) -> list[Job]:
     """
     from omegaconf import open_dict
 
-    from servsim.cli import expand_sweep
-
     task = [f"+experiment={name}", *overrides]
     fixed = [o for o in task if not _is_sweep(o)]
-    with Composer() as composer:
+    with default_composer() as composer:
         cfg = composer.config(fixed, hydra=True)
         with open_dict(cfg):
             cfg.hydra.overrides.task = task
@@ -183,7 +123,7 @@ def scenario_jobs(scenarios: Sequence[Sequence[str]], seeds: Iterable[int],
     """
     seeds = list(seeds)
     jobs = []
-    with Composer() as composer:
+    with default_composer() as composer:
         for k, scenario in enumerate(scenarios):
             for seed in seeds:
                 job = _job(len(jobs), [*base, *scenario, f"seed={seed}"], composer)

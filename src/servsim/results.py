@@ -78,6 +78,13 @@ STEP_COLUMNS: dict[str, str] = {
 }
 
 
+METRICS: list[str] = [c for c in STEP_COLUMNS if c not in ("day", "firm")]
+"""Per-(day, firm) metrics the model records, in :data:`STEP_COLUMNS` order (the columns
+of ``ServiceMarket.records``)."""
+METRIC_INDEX: dict[str, int] = {name: i for i, name in enumerate(METRICS)}
+"""Column of each metric in the model's day log and records."""
+
+
 @dataclass
 class RunResult:
     """The outputs of :func:`servsim.simulate`."""
@@ -95,3 +102,19 @@ class RunResult:
     def config(self) -> dict:
         """The resolved configuration as a plain dict."""
         return to_dict(self.params)
+
+    @property
+    def outcomes(self) -> dict[str, float]:
+        """The focal firm's scalar outcomes as one flat dict (the run's EMA-style outcomes).
+
+        The metrics of :func:`servsim.metrics.firm_summary` for the focal firm,
+        under the names the collected tables use: ``cumulative_profit``,
+        ``discounted_profit``, ``final_share``, ``retention_rate``, ``clv``,
+        ``satisfaction``, ``recommend_score`` (NPS-style), ``complaints``,
+        ``recovery_days``, ``staff_turnover``, ... (NaN where undefined, e.g.
+        ``recovery_days`` without a recovery).  Customer equity is not computed
+        by the metrics yet.
+        """
+        firm = self.summary["firms"][self.summary["focal"]]
+        return {name: float(value) for name, value in firm.items()
+                if isinstance(value, int | float) and not isinstance(value, bool)}

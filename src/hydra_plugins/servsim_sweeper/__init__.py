@@ -5,7 +5,7 @@ batch, to catch composition errors early (~0.1 s a job: minutes for a sweep of
 thousands of seeds, spent in the launching process while workers wait).
 :class:`ServsimBasicSweeper` runs the same sweep with the same check, composing
 once per distinct set of config-group overrides and setting plain values on a
-copy (:class:`servsim.compose.JobComposer`).  servsim's ``hydra/default.yaml``
+copy (:class:`servsim.compose.Composer`).  servsim's ``hydra/default.yaml``
 selects it; the jobs, their order, batches and outputs are the basic sweeper's.
 """
 
@@ -21,9 +21,9 @@ class ServsimBasicSweeper(BasicSweeper):
 
     def validate_batch_is_legal(self, batch: Sequence[Sequence[str]]) -> None:
         """Compose every job of ``batch`` (raising Hydra's or OmegaConf's error)."""
-        from servsim.compose import JobComposer
+        from servsim.compose import Composer
 
         assert self.config is not None and self.hydra_context is not None
-        compose = JobComposer(self.config, self.hydra_context.config_loader)
+        compose = Composer(self.config, self.hydra_context.config_loader)
         for overrides in batch:
             compose(list(overrides))

@@ -48,7 +48,7 @@ def customer_state(model: ServiceMarket, who: np.ndarray | None = None) -> dict[
 
     The one place the page reads the model's customer arrays.
     """
-    c = model.c
+    c = model.customers
     if who is None:
         return {"firm": c.firm, "stage": c.stage, "satisfaction": c.satisfaction,
                 "active": c.active}

@@ -6,9 +6,8 @@ the functions that turn the controls (:class:`Settings`) into validated
 :class:`~servsim.params.Params` by the same Hydra composition as the
 ``servsim`` command.  Nothing here draws anything.
 
-The two helpers taken from the command line's module (``describe_error``,
-``task_container``) are imported in this module only, so moving them to a
-library module is a one-line change.
+The two composition helpers (``describe_error``, ``task_container`` of
+:mod:`servsim.compose`) are imported in this module only.
 """
 
 from __future__ import annotations
@@ -16,7 +15,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
-import re
 import shlex
 import threading
 from collections.abc import Iterable, Sequence
@@ -24,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from servsim import conf
-from servsim.cli import describe_error, task_container  # the one import of the CLI's helpers
+from servsim.compose import describe_error, task_container  # the one import of these
 from servsim.params import ParameterError, Params, make_params
 
 # --------------------------------------------------------------------------- vocabulary
@@ -414,22 +412,22 @@ def build_params(settings: Settings) -> Params:
 
 # --------------------------------------------------------------------------- input checks
 
-_RESOLVER = re.compile(r"\$\{")
-
-
 def refuse_resolvers(overrides: Sequence[str]) -> None:
     """Refuse free-text overrides holding an interpolation or resolver (``${...}``).
 
     OmegaConf resolves ``${oc.env:HOME}`` and friends when the config is read,
-    so a value typed into the page could read the server's environment or
-    files.  The page refuses any ``${`` with one line, before composing.
-    (To be replaced by ``servsim.conf.refuse_resolvers`` when it lands.)
+    so a value typed into the page could read the server's environment.  The
+    detection is :func:`servsim.conf.refuse_resolvers`'; the page refuses with
+    one line of its own (no environment variable lets them through here).
     """
-    for item in overrides:
-        if _RESOLVER.search(item):
-            key = item.split("=", 1)[0].strip()
-            raise ScenarioError(f"advanced overrides: {key}: '${{...}}' interpolations and "
-                                "resolvers are not allowed in the dashboard; type a plain value")
+    try:
+        conf.refuse_resolvers(list(overrides))
+    except ParameterError:
+        bad = next(o for o in overrides if "${" in o)
+        key = bad.split("=", 1)[0].strip()
+        raise ScenarioError(f"advanced overrides: {key}: '${{...}}' interpolations and "
+                            "resolvers are not allowed in the dashboard; type a plain value"
+                            ) from None
 
 
 SEED_HELP = "a whole number >= 0"

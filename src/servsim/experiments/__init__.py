@@ -1,12 +1,15 @@
 """The canned experiments: run a preset's replications, analyse them, write ``results/<name>/``.
 
-Each experiment answers one question of the seeds (``experiments/<name>/README.md``).
-Its design is the Hydra preset ``configs/experiment/<name>.yaml`` -- the same
-runs ``servsim -m +experiment=<name>`` launches -- and its analysis is the
-module ``servsim.experiments.<name with underscores>``, which defines
-``TITLE``, ``QUESTION``, optionally ``PROBE`` / ``EXTRAS`` (extra per-run
-tables, e.g. the per-complaint recovery log) and ``analyze(data, out) ->
-Findings``.
+Each experiment answers one question of the seeds.  Its one name (an entry of
+:data:`EXPERIMENTS`, the only list of them) is also the name of everything it has:
+
+- ``experiments/<name>/README.md``: question, design, how to run, links to the rest;
+- ``configs/experiment/<name>.yaml``: its design, the Hydra preset -- the same runs
+  ``servsim -m +experiment=<name>`` launches;
+- ``servsim.experiments.<name>``: its analysis, a module defining ``TITLE``,
+  ``QUESTION``, optionally ``PROBE`` / ``EXTRAS`` (extra per-run tables, e.g. the
+  per-complaint recovery log) and ``analyze(data, out) -> Findings``;
+- ``results/<name>/``: the committed ``summary.md`` and figures.
 
 :func:`run` composes the preset's jobs (:func:`servsim.replicate.experiment_jobs`),
 runs them on ``n_jobs`` processes, saves the tidy tables (``runs.parquet``,
@@ -16,9 +19,11 @@ fingerprint, the analysis code's fingerprint and the exact values of one
 run -- which ``tests/test_experiments.py`` uses to check that the committed
 summary is what the current code and configs produce.
 
-Command line (the thin scripts ``experiments/<name>/analyze.py`` call it)::
+Command line (:mod:`servsim.experiments.__main__`; ``make experiments`` runs ``all``)::
 
     python -m servsim.experiments positioning                # 20 seeds, 2 processes
+    python -m servsim.experiments all                        # every experiment, in order
+    python -m servsim.experiments --list                     # the names, one a line
     python -m servsim.experiments positioning --seeds 5      # fewer replications
     python -m servsim.experiments positioning sim.n_customers=1000   # any override
     python -m servsim.experiments positioning --analyze-only # re-analyse saved tables
@@ -26,14 +31,12 @@ Command line (the thin scripts ``experiments/<name>/analyze.py`` call it)::
 
 from __future__ import annotations
 
-import argparse
 import ast
 import hashlib
 import importlib
 import inspect
 import json
 import re
-import sys
 import time
 from pathlib import Path
 from types import ModuleType
@@ -42,9 +45,13 @@ from typing import Any
 from servsim import outputs, replicate
 from servsim.experiments.common import Findings
 
-EXPERIMENTS = ("positioning", "recovery", "expectations", "inverted-pyramid",
-               "service-profit-chain", "service-stage", "retention-economics")
-"""The experiments, in the order ``make experiments`` runs them."""
+EXPERIMENTS = ("positioning", "recovery", "expectations", "inverted_pyramid",
+               "service_profit_chain", "service_stage", "retention_economics")
+"""The experiments, in the order ``make experiments`` runs them: the one list of their names.
+
+A name is its preset's (``configs/experiment/<name>.yaml``), its analysis module's, its
+folder's (``experiments/<name>/``) and its results directory's (``results/<name>/``).
+"""
 
 CODE_MODULES = ("servsim.replicate", "servsim.stats", "servsim.tables",
                 "servsim.experiments", "servsim.experiments.common")
@@ -56,10 +63,10 @@ PROVENANCE = re.compile(r"<!-- provenance\n(.*?)\n-->", re.S)
 
 
 def module(name: str) -> ModuleType:
-    """The analysis module of experiment ``name`` (``inverted-pyramid`` -> ``inverted_pyramid``)."""
+    """Return the analysis module of experiment ``name``: ``servsim.experiments.<name>``."""
     if name not in EXPERIMENTS:
         raise ValueError(f"unknown experiment {name!r}; choose from {', '.join(EXPERIMENTS)}")
-    return importlib.import_module(f"servsim.experiments.{name.replace('-', '_')}")
+    return importlib.import_module(f"servsim.experiments.{name}")
 
 
 def code_fingerprint(name: str) -> str:
@@ -170,7 +177,7 @@ def render(name: str, mod: ModuleType, data: replicate.Replications, design: dic
         lines += ["## Figures", ""]
         for file, caption in findings.figures:
             lines += [f"![{caption}]({file})", "", f"*{caption}*", ""]
-    script = f"experiments/{name}/analyze.py"
+    command = f"python -m servsim.experiments {name}"
     provenance = {
         "experiment": name,
         "overrides": design["overrides"],
@@ -180,9 +187,10 @@ def render(name: str, mod: ModuleType, data: replicate.Replications, design: dic
         "check": design["check"],
     }
     lines += ["---", "",
-              f"Made by `python {script}`"
+              f"Made by `{command}`"
               + (f" with `{' '.join(design['overrides'])}`" if design["overrides"] else "")
-              + f" (servsim {design.get('servsim', '?')}; `make experiments` runs all seven). "
+              + f" (servsim {design.get('servsim', '?')}; `make experiments` runs all "
+              f"{len(EXPERIMENTS)}). "
               f"Design {design['design'][:12]}, analysis code {provenance['code'][:12]}.",
               "", "<!-- provenance", json.dumps(provenance, indent=1), "-->", ""]
     return "\n".join(lines)
@@ -193,26 +201,3 @@ def read_provenance(summary: str | Path) -> dict[str, Any] | None:
     text = Path(summary).read_text(encoding="utf-8")
     found = PROVENANCE.search(text)
     return json.loads(found.group(1)) if found else None
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Command line: ``python -m servsim.experiments NAME [options] [overrides...]``."""
-    parser = argparse.ArgumentParser(
-        prog="python -m servsim.experiments",
-        description="Run a canned servsim experiment (its experiment/ preset's replications), "
-                    "analyse it, and write tidy tables, figures and summary.md.")
-    parser.add_argument("name", choices=EXPERIMENTS)
-    parser.add_argument("overrides", nargs="*", help="Hydra overrides, e.g. sim.n_customers=1000")
-    parser.add_argument("--seeds", type=int, help="replications (default: the preset's, 20)")
-    parser.add_argument("--jobs", type=int, default=2, help="processes (default 2)")
-    parser.add_argument("-o", "--out", help="output directory (default results/NAME)")
-    parser.add_argument("--analyze-only", action="store_true",
-                        help="re-analyse the tables saved in the output directory")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
-    args = parser.parse_intermixed_args(argv)
-    started = time.perf_counter()
-    path = run(args.name, args.overrides, seeds=args.seeds, n_jobs=args.jobs, out=args.out,
-               analyze_only=args.analyze_only, progress=not args.quiet)
-    print(f"{args.name}: wrote {path} and figures in {time.perf_counter() - started:.0f} s",
-          file=sys.stderr)
-    return 0

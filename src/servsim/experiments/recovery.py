@@ -58,7 +58,7 @@ def complaint_probe(model, params) -> dict[str, pd.DataFrame]:
     focal = list(model.firms.names).index(params.focal_name)
     table = table[table["firm"] == params.focal_name].drop(columns="firm")
     cust = table["customer"].to_numpy(dtype=np.int64)
-    c = model.c
+    c = model.customers
     table = table.assign(
         retained=(c.firm[cust] == focal) & (c.stage[cust] >= 1) & (c.stage[cust] <= 4),
         segment=c.segment[cust].astype(np.int16),

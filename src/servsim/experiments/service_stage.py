@@ -56,7 +56,7 @@ NAMES = {"direct_margin_cy": "service margin per customer-year, direct (cu)",
 
 def value_probe(model, params) -> dict[str, pd.DataFrame]:
     """Mean purchase value of the focal firm's active customers at the end, price and COGS."""
-    c = model.c
+    c = model.customers
     focal = list(model.firms.names).index(params.focal_name)
     active = (c.firm == focal) & (c.stage >= 1) & (c.stage <= 4)
     mean_value = float(c.value[active].mean()) if active.any() else float("nan")

@@ -1,26 +1,28 @@
-"""Compiled kernels: whole phases of the day as loops, compiled with numba.
+"""Compiled kernels: the day's phases as loops, compiled with numba.
+
+A kernel holds no formula: it loops over customers, encounters, complaints or
+staff, draws the random numbers (from the model's Generator: numba shares its
+bit generator's state, :mod:`.random`) in a fixed order and number, groups and
+queues (FIFO service, approval queues, who hears whom), logs the day's
+metrics, and calls the mechanisms' compiled scalar functions
+(:mod:`servsim.mechanisms`) for every formula.  Changing a formula is an edit
+of its mechanism function; the kernels pick it up at the next compilation
+(the cache is stamped with the engine's sources, see
+:mod:`servsim.mechanisms._common`).
 
 At small sizes a day of vectorised numpy is mostly the fixed cost of its
 calls (a few microseconds each, hundreds a day); a phase written as one loop
-over its few rows costs one call.  Each kernel does exactly what the numpy
-code it replaces did, in the same order and the same floating-point types,
-and draws its random numbers from the model's Generator (numba shares its
-bit generator's state) in the same order and number: results are identical,
-bit for bit (``benchmarks/fingerprint.py --check``).  The formulas are the
-mechanisms' (:mod:`servsim.mechanisms`), whose docstrings state them.
-
-Typing rule of thumb: numpy 2 does ``float32_array * python_float`` in
-float32, numba does ``float32 * float64`` in float64, so kernels cast such
-constants to float32 where the numpy code kept float32.
+over its few rows costs one call.  The kernels reproduce the numpy engine
+they replaced bit for bit (``benchmarks/fingerprint.py --check``): same
+order, same floating-point types (the mechanisms' float32/float64 contracts).
 """
 
 from __future__ import annotations
 
-import math
-
 import numba
 import numpy as np
 
+import servsim.mechanisms  # noqa: F401  (first: stamps the compiled caches)
 from servsim.state import ADVOCATE, NEW
 
 jit = numba.njit(cache=True, error_model="numpy", nogil=True)
@@ -31,20 +33,16 @@ division semantics (inf/nan, no exceptions), no fast-math (IEEE results)."""
 @numba.njit(cache=True, error_model="numpy", inline="always")
 def is_active(stage) -> bool:
     """Whether a stage code is new, repeat, loyal or advocate (one unsigned compare,
-    no branch: ``stage - NEW`` wraps around below NEW)."""
+    no branch: ``stage - NEW`` wraps around below NEW).
+    """
     return np.uint8(stage - NEW) <= np.uint8(ADVOCATE - NEW)
-
-
-@numba.njit(cache=True, error_model="numpy", inline="always")
-def expit(x: float) -> float:
-    """scipy.special.expit for float64: ``1 / (1 + exp(-x))``."""
-    return 1.0 / (1.0 + math.exp(-x))
 
 
 @numba.njit(cache=True, error_model="numpy")
 def row_sum(a):
     """``a.sum()`` of a contiguous float64 array as numpy adds it: pairwise, blocks of up
-    to 128 with 8 accumulators."""
+    to 128 with 8 accumulators.
+    """
     n = a.size
     if n < 8:
         s = 0.0

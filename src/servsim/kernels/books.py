@@ -1,13 +1,14 @@
 """Step 9 and the day's record as one kernel: revenue and costs by source
 (:mod:`servsim.mechanisms.accounting`), then the (firm x metric) row block
-from the census (see ``ServiceMarket.record``)."""
+from the census (see ``ServiceMarket.record``).
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
 from servsim.kernels import jit, ratio, row_sum
-from servsim.mechanisms.accounting import MANAGER_WAGE_FACTOR
+from servsim.mechanisms import accounting
 from servsim.results import COST_SOURCES, REVENUE_SOURCES
 from servsim.state import ADVOCATE, LAPSED, LOYAL, NEW, REPEAT
 
@@ -60,12 +61,13 @@ def books(log, cols, proactive, n_customers, staff_firm, staff_active, manager_f
             managers[manager_firm[g]] += 1
     L = log
     for k in range(n_firms):
-        L[k, revenue_service] = (L[k, contracts] * contract_fee[k]
-                                 + L[k, encounters] * service_fee[k])
-        L[k, cost_wages] = wage[k] * (staff_n[k] + MANAGER_WAGE_FACTOR * managers[k])
-        L[k, cost_training] = staff_n[k] * training[k] * training_cost[k]
-        L[k, cost_proactive] = proactive[k] * proactive_cost[k]
-        L[k, cost_advertising] = advertising[k] * advertising_cost[k] * n_customers / 1000.0
+        L[k, revenue_service] = accounting.service_revenue(L[k, contracts], L[k, encounters],
+                                                           contract_fee[k], service_fee[k])
+        L[k, cost_wages] = accounting.wages(staff_n[k], managers[k], wage[k])
+        L[k, cost_training] = accounting.training_cost(staff_n[k], training[k], training_cost[k])
+        L[k, cost_proactive] = accounting.proactive_cost(proactive[k], proactive_cost[k])
+        L[k, cost_advertising] = accounting.advertising_cost(advertising[k], advertising_cost[k],
+                                                             n_customers)
 
 
 @jit
@@ -74,7 +76,8 @@ def record(log, cols, stage_cols, revenue_cols, cost_cols, census, sums, counts_
            stage_codes):
     """The day's records into ``log`` (n_firms x metrics) from the census (firm + 1,
     stage, segment, contract, class) and the firms' sums; ``counts_fs`` (active
-    customers by firm and segment) is refreshed in place for tomorrow's expectations."""
+    customers by firm and segment) is refreshed in place for tomorrow's expectations.
+    """
     (prospects, customers, share, satisfaction, expectation, recommend_score, recoveries,
      recovery_days, revenue, cost, profit, staff, staff_morale_c, staff_skill_c,
      market_norm) = cols

@@ -18,7 +18,8 @@ from servsim.kernels import is_active, jit
 def census_day(firm, stage, segment, contract, satisfaction, expectation,
                n_firms, n_segments, promoter, detractor):
     """Counts (n_firms + 1, 6, n_segments, 2, 3) and sums (2, n_firms): the float64 sums,
-    added in customer order, of the active customers' satisfaction and expectation."""
+    added in customer order, of the active customers' satisfaction and expectation.
+    """
     n = firm.size
     n_cells = (n_firms + 1) * 6 * n_segments * 2 * 3
     counts = np.zeros(n_cells, dtype=np.int64)

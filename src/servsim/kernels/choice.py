@@ -11,27 +11,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from servsim.kernels import expit, is_active, jit, row_sum
+from servsim.kernels import is_active, jit, row_sum
 from servsim.kernels.random import next_double, next_float
-from servsim.state import ADVOCATE, LAPSED, LOYAL, NEW, REPEAT
+from servsim.mechanisms import accounting, adoption, expectations, relationship
+from servsim.mechanisms.adoption import choose
+from servsim.state import LAPSED, NEW
 
 f32 = np.float32
-
-
-@jit
-def choose(weights, u):
-    """:func:`servsim.mechanisms.adoption.choose` for one row."""
-    total = 0.0
-    for w in weights:
-        total += w
-    if not total > 0:
-        return -1
-    bar = u * total
-    cum, pick = 0.0, 0
-    for w in weights:
-        cum += w
-        pick += cum <= bar
-    return min(pick, weights.size - 1)
 
 
 @jit
@@ -53,29 +39,28 @@ def defection(bitgen, stage, segment, firm, satisfaction, attitude, purchase_rat
         active = is_active(stage[i])
         pool[n_pool] = i  # kept only if not active (no branch to mispredict)
         n_pool += not active
-        if u < purchase_rate[segment[i]]:  # rarely true first: a predictable branch
+        if relationship.buys(u, purchase_rate[segment[i]]):  # rarely true: predictable
             if active:
                 buyers[n_buy] = i
                 n_buy += 1
     buyers = buyers[:n_buy]
     defect = np.zeros(n_buy, dtype=np.bool_)
     churn = np.zeros(n_firms)
-    lc, cs, ca = f32(logit_churn_base), f32(slope_satisfaction), f32(slope_attitude)
-    s_n = f32(neutral)
     n_leave = 0
     for j in range(n_buy):
         i = buyers[j]
         k = firm[i]
-        z32 = lc + cs * (s_n - satisfaction[i]) - ca * attitude[i, k]
-        z = np.float64(z32) + slope_price * price_sensitivity[segment[i]] * (price[k] - 1.0)
-        if next_double(bitgen) < expit(z):
+        p_defect = relationship.defection_probability(
+            satisfaction[i], attitude[i, k], price[k], price_sensitivity[segment[i]],
+            logit_churn_base, neutral, slope_satisfaction, slope_attitude, slope_price)
+        if next_double(bitgen) < p_defect:
             defect[j] = True
             churn[k] += 1
             n_leave += 1
     switch = np.zeros(n_leave, dtype=np.bool_)
     if n_firms > 1:
         for j in range(n_leave):
-            switch[j] = next_double(bitgen) < switch_share
+            switch[j] = relationship.switches(next_double(bitgen), switch_share)
     for k in range(n_firms):
         log[k, churn_col] = churn[k]
     return pool[:n_pool], buyers, defect, switch, buyers[defect][switch]
@@ -85,17 +70,16 @@ def defection(bitgen, stage, segment, firm, satisfaction, attitude, purchase_rat
 def _purchase(who, firm, stage, value, price, loyalty_premium, cross_buy, cost_of_goods,
               revenue):
     """Add one batch of purchases to ``revenue`` (F x 4: purchases, premium, crossbuy,
-    goods), summed per firm from zero first, as ``np.bincount`` does."""
+    goods), summed per firm from zero first, as ``np.bincount`` does.
+    """
     batch = np.zeros_like(revenue)
     for i in who:
         k = firm[i]
-        loyal = 1.0 if (stage[i] == LOYAL or stage[i] == ADVOCATE) else 0.0
-        v = np.float64(value[i])
-        base = v * price[k]
-        batch[k, 0] += base
-        batch[k, 1] += base * loyalty_premium[k] * loyal
-        batch[k, 2] += base * cross_buy[k] * loyal
-        batch[k, 3] += v * cost_of_goods * (1.0 + cross_buy[k] * loyal)
+        amounts = accounting.purchase_amounts(np.float64(value[i]), price[k],
+                                              accounting.pays_loyalty(stage[i]),
+                                              loyalty_premium[k], cross_buy[k], cost_of_goods)
+        for c in range(4):
+            batch[k, c] += amounts[c]
     revenue += batch
 
 
@@ -105,7 +89,8 @@ def _new_customers(who, new_firm, c_firm, segment, stage, expectation, satisfact
                    initial_satisfaction, value, price, loyalty_premium, cross_buy,
                    cost_of_goods, acquisitions, revenue):
     """``who[j]`` become new customers of ``new_firm[j]`` (skipping -1: no choice) and
-    make their first purchase (``ServiceMarket._join``)."""
+    make their first purchase (``ServiceMarket._join``).
+    """
     ok = new_firm >= 0
     if not ok.any():
         return
@@ -117,7 +102,8 @@ def _new_customers(who, new_firm, c_firm, segment, stage, expectation, satisfact
         c_firm[i] = k
         table_row[i] = k * n_seg + s
         stage[i] = NEW
-        expectation[i] = f32(promise_weight * promised[k, s] + (1.0 - promise_weight) * norm[s])
+        expectation[i] = f32(expectations.prospect_expectation(promised[k, s], norm[s],
+                                                               promise_weight))
         satisfaction[i] = f32(initial_satisfaction)
         tenure[i] = 0
         failures[i] = 0
@@ -151,7 +137,8 @@ def adoption_and_stages(
     log, purchase_cols, acquisitions_col,
 ):
     """The rest of the choice step (logs revenue and acquisitions); returns the mask of
-    open requests kept (the leavers' are dropped) and how many were dropped."""
+    open requests kept (the leavers' are dropped) and how many were dropped.
+    """
     n_firms = price.size
     revenue = np.zeros((n_firms, 4))
     acquisitions = np.zeros(n_firms)
@@ -177,35 +164,24 @@ def adoption_and_stages(
     stayers = buyers[~defect]
     _purchase(stayers, c_firm, stage, value, price, loyalty_premium, cross_buy, cost_of_goods,
               revenue)
-    rep, loy, adv = f32(repeat_threshold), f32(loyal_threshold), f32(advocate_threshold)
     for i in stayers:
-        st, s = stage[i], satisfaction[i]
-        out = st
-        if st == NEW and s >= rep:
-            out = REPEAT
-        if st == REPEAT and s >= loy and tenure[i] >= loyal_tenure_days:
-            out = LOYAL
-        if st == LOYAL and s >= adv:
-            out = ADVOCATE
-        if st == ADVOCATE and s < adv:
-            out = LOYAL
-        if st == LOYAL and s < loy:
-            out = REPEAT
-        stage[i] = out
+        stage[i] = relationship.next_stage(stage[i], satisfaction[i], tenure[i],
+                                           repeat_threshold, loyal_threshold,
+                                           advocate_threshold, loyal_tenure_days)
     for i in stayers:  # one draw per stayer, as rng.random(stayers.size)
         u = next_double(bitgen)
-        if not contract[i] and satisfaction[i] >= rep and u < contract_uptake[c_firm[i]]:
+        if relationship.takes_contract(contract[i], satisfaction[i], u, repeat_threshold,
+                                       contract_uptake[c_firm[i]]):
             contract[i] = True
     # adoption: thinning (exact), see ServiceMarket.choice_step; the bound is the
     # probability of hearing at each firm's largest pos_in, widened by 1e-9
-    q32 = f32(imitation)
     hazard = np.empty(n_firms)
     for k in range(n_firms):
         top = f32(0.0)
         for r in range(wom_rows.size):
             top = max(top, wom_pos[r, k])
-        hazard[k] = innovation * advertising[k] + np.float64(q32 * top)
-    adopt_bound = min(row_sum(hazard), 1.0) * (1 + 1e-9)
+        hazard[k] = adoption.hazard(advertising[k], top, innovation, imitation)
+    adopt_bound = adoption.adopt_probability(row_sum(hazard)) * (1 + 1e-9)
     maybe = np.empty(pool.size, dtype=np.int64)
     u_pool = np.empty(pool.size)
     n_maybe = 0
@@ -225,8 +201,8 @@ def adoption_and_stages(
         hit = 0 <= pos < wom_rows.size and wom_rows[pos] == i
         for k in range(n_firms):
             pos_in = wom_pos[pos, k] if hit else f32(0.0)
-            hazard[k] = innovation * advertising[k] + np.float64(q32 * pos_in)
-        p_heard = min(row_sum(hazard), 1.0)
+            hazard[k] = adoption.hazard(advertising[k], pos_in, innovation, imitation)
+        p_heard = adoption.adopt_probability(row_sum(hazard))
         if u_pool[j] < p_heard:
             heard[n_heard] = i
             heard_a[n_heard] = hazard
@@ -240,11 +216,11 @@ def adoption_and_stages(
         s = segment[i]
         a = heard_a[j]
         for k in range(n_firms):
-            e0 = promise_weight * promised[k, s] + (1.0 - promise_weight) * norm[s]
-            util = (utility_quality * e0 - utility_price * price_sensitivity[s] * price[k]
-                    + utility_attitude * np.float64(attitude[i, k]))
-            a[k] *= expit(util - outside_utility)
-        if next_double(bitgen) * heard_p[j] < min(row_sum(a), 1.0):
+            e0 = expectations.prospect_expectation(promised[k, s], norm[s], promise_weight)
+            util = adoption.utility(e0, price[k], price_sensitivity[s], attitude[i, k],
+                                    utility_quality, utility_price, utility_attitude)
+            a[k] *= adoption.conversion(util, outside_utility)
+        if next_double(bitgen) * heard_p[j] < adoption.adopt_probability(row_sum(a)):
             adopters[n_adopt] = i
             adopt_a[n_adopt] = a
             n_adopt += 1
@@ -264,3 +240,21 @@ def adoption_and_stages(
             log[k, purchase_cols[j]] += revenue[k, j]
         log[k, acquisitions_col] += acquisitions[k]
     return keep, dropped
+
+
+@jit
+def utilities(who, segment, attitude, promised, norm, price, price_sensitivity,
+              promise_weight, utility_quality, utility_price, utility_attitude):
+    """Choice utility of every firm for customers ``who`` (len(who) x F, float64): the
+    switchers' logit weights are ``exp(U - max U)`` of these (numpy's exp).
+    """
+    n_firms = price.size
+    out = np.empty((who.size, n_firms))
+    for j in range(who.size):
+        i = who[j]
+        s = segment[i]
+        for k in range(n_firms):
+            e0 = expectations.prospect_expectation(promised[k, s], norm[s], promise_weight)
+            out[j, k] = adoption.utility(e0, price[k], price_sensitivity[s], attitude[i, k],
+                                         utility_quality, utility_price, utility_attitude)
+    return out

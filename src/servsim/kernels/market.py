@@ -1,5 +1,6 @@
 """Steps 1-2 as kernels: the market norm and expectations, and needs arising
-(formulas of :mod:`servsim.mechanisms.expectations` and ``needs``)."""
+(formulas: :mod:`servsim.mechanisms.expectations`, :mod:`servsim.mechanisms.needs`).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import numpy as np
 
 from servsim.kernels import is_active, jit
 from servsim.kernels.random import next_float
+from servsim.mechanisms import expectations as expectations_
+from servsim.mechanisms import needs as needs_
 
 f32 = np.float32
 
@@ -14,10 +17,9 @@ f32 = np.float32
 @jit
 def expectations(counts, service_level, norm, drift_per_day, adaptation, advertising,
                  advertising_pull, promised, table_row, expectation):
-    """The norm follows what firms offer (``update_norm``, in place); advertising and the
-    norm pull each customer's expectation (``pull_expectation``, linear in E:
-    ``E' = E + rate (target - E)`` with rate and target per (firm, segment) row,
-    in float32)."""
+    """The norm follows what firms offer (in place); advertising and the norm pull each
+    customer's expectation, with a rate and target per (firm, segment) row, in float32.
+    """
     n_firms, n_seg = counts.shape
     for s in range(n_seg):
         total, offered_sum, level_sum = 0, 0.0, 0.0
@@ -25,21 +27,19 @@ def expectations(counts, service_level, norm, drift_per_day, adaptation, adverti
             total += counts[k, s]
             offered_sum += counts[k, s] * service_level[k, s]
             level_sum += service_level[k, s]
-        offered = offered_sum / max(total, 1) if total > 0 else level_sum / n_firms
-        r = norm[s] + drift_per_day + adaptation * (offered - norm[s])
-        norm[s] = min(max(r, 0.0), 1.0)
+        offered = expectations_.offered_quality(offered_sum, total, level_sum, n_firms)
+        norm[s] = expectations_.update_norm(norm[s], offered, drift_per_day, adaptation)
     rate = np.empty(n_firms * n_seg, dtype=np.float32)
     target = np.empty(n_firms * n_seg, dtype=np.float32)
     for k in range(n_firms):
-        rate_k = advertising_pull * advertising[k] + adaptation
         for s in range(n_seg):
-            pulled = advertising_pull * advertising[k] * promised[k, s] + adaptation * norm[s]
-            rate[k * n_seg + s] = f32(rate_k)
-            target[k * n_seg + s] = f32(pulled / (rate_k if rate_k > 0 else 1.0))
+            rate[k * n_seg + s] = f32(expectations_.pull_rate(advertising[k], advertising_pull,
+                                                              adaptation))
+            target[k * n_seg + s] = f32(expectations_.pull_target(
+                advertising[k], promised[k, s], norm[s], advertising_pull, adaptation))
     for i in range(expectation.size):
-        e = expectation[i]
         r = table_row[i]
-        expectation[i] = min(max((target[r] - e) * rate[r] + e, f32(0.0)), f32(1.0))
+        expectation[i] = expectations_.pulled_expectation(expectation[i], rate[r], target[r])
 
 
 @jit
@@ -56,7 +56,7 @@ def needs(bitgen, need_rate, segment, stage, busy, firm, contract, n_firms, req_
     contracts = np.zeros(n_firms, dtype=np.int64)
     for i in range(n):
         u = next_float(bitgen)
-        if u < need_rate[segment[i]] and is_active(stage[i]) and not busy[i]:
+        if needs_.needs_service(u, need_rate[segment[i]], is_active(stage[i]), busy[i]):
             busy[i] = True
             who[m] = i
             m += 1

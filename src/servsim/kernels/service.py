@@ -1,7 +1,7 @@
 """Steps 3-6 as kernels: encounters within capacity, then each encounter's
 quality, the customer's satisfaction, complaints, managers' approvals and
-recovery (formulas of :mod:`servsim.mechanisms.encounters`, ``quality``,
-``satisfaction``, ``complaints`` and ``recovery``).
+recovery (formulas: :mod:`servsim.mechanisms.encounters`, ``quality``,
+``satisfaction``, ``complaints``, ``recovery`` and ``accounting``).
 
 Two kernels, because the quality noise is numpy's normal draws (ziggurat)
 taken between them: :func:`encounters` ends with the failure uniforms, which
@@ -12,8 +12,21 @@ from __future__ import annotations
 
 import numpy as np
 
-from servsim.kernels import expit, jit, ratio
+from servsim.kernels import jit, ratio
 from servsim.kernels.random import next_double
+from servsim.mechanisms import (
+    accounting,
+    complaints,
+    quality,
+    recovery,
+)
+from servsim.mechanisms import (
+    encounters as encounters_,
+)
+from servsim.mechanisms import (
+    satisfaction as satisfaction_,
+)
+from servsim.mechanisms._common import stochastic_round as round_one
 
 f32 = np.float32
 
@@ -29,18 +42,21 @@ def draws(bitgen, n):
 
 @jit
 def stochastic_round(x, u):
-    """:func:`servsim.mechanisms._common.stochastic_round` (x >= 0)."""
+    """:func:`servsim.mechanisms._common.stochastic_round` of each ``x`` (x >= 0)."""
     out = np.empty(x.size, dtype=np.int64)
     for i in range(x.size):
-        base = np.floor(x[i])
-        out[i] = np.int64(base + (1.0 if u[i] < x[i] - base else 0.0))
+        out[i] = round_one(x[i], u[i])
     return out
 
 
 @jit
 def first_k_per_group(group, priority, slots, u):
-    """:func:`servsim.mechanisms._common.first_k_per_group`: the lexicographic order
-    (group, -priority, u, position) by three stable sorts."""
+    """Mask selecting, in each group g, the ``slots[g]`` items of highest priority.
+
+    Ties in ``priority`` are broken by the uniforms ``u``, then by position: the
+    lexicographic order (group, -priority, u, position), by three stable sorts.
+    FIFO service (priority = days waited) and managers' approval queues.
+    """
     chosen = np.zeros(group.size, dtype=np.bool_)
     order = np.argsort(u, kind="mergesort")
     key = -priority[order].astype(np.float64)
@@ -68,20 +84,18 @@ def encounters(bitgen, req_customer, req_firm, req_wait, proactive, staff_active
     """
     n_firms, n_req = proactive.size, req_customer.size
     cap_total = np.zeros(n_firms)
-    cpp, pm = f32(capacity_per_person), f32(productivity_morale)
     for i in range(staff_firm.size):
         if staff_active[i]:
-            cap_total[staff_firm[i]] += cpp * max(f32(1.0) + pm * (staff_morale[i] - f32(0.5)),
-                                                  f32(0.0))
+            cap_total[staff_firm[i]] += encounters_.person_capacity(
+                staff_morale[i], capacity_per_person, productivity_morale)
     demand = proactive.copy()
     for r in range(n_req):
         demand[req_firm[r]] += 1
-    overload = np.full(n_firms, 2.0)
+    overload = np.empty(n_firms)
     capacity = np.empty(n_firms)
     for k in range(n_firms):
-        if cap_total[k] > 0:
-            overload[k] = demand[k] / cap_total[k]
-        capacity[k] = max(max(cap_total[k] - proactive[k], 0.0), 0.0)
+        overload[k] = encounters_.overload(demand[k], cap_total[k])
+        capacity[k] = encounters_.request_capacity(cap_total[k], proactive[k])
     u_order = draws(bitgen, n_req)
     slots = stochastic_round(capacity, draws(bitgen, n_firms))
     group = req_firm.astype(np.int64)
@@ -89,7 +103,8 @@ def encounters(bitgen, req_customer, req_firm, req_wait, proactive, staff_active
     done = np.empty(n_req, dtype=np.bool_)
     gave = np.empty(n_req, dtype=np.bool_)
     for r in range(n_req):
-        gave[r] = not served[r] and req_wait[r] + 1 > patience_days[segment[req_customer[r]]]
+        gave[r] = encounters_.gives_up(served[r], req_wait[r],
+                                       patience_days[segment[req_customer[r]]])
         done[r] = served[r] or gave[r]
     idx = np.flatnonzero(done)
     m = idx.size
@@ -146,24 +161,19 @@ def _recover(j, i, k, days, sat_before, skill, out, satisfaction, failures, busy
              paradox_threshold, paradox_gain, repeat_cap, sums):
     """Resolve customer i's complaint at firm k after ``days``: recovery quality, the
     satisfaction it leaves, the log row ``j`` of ``out`` and the batch sums (count,
-    days, compensation cost)."""
+    days, compensation cost).
+    """
     if days >= exp_speed.size:  # ages stay within patience (abandoned at patience)
         raise IndexError("complaint older than the recovery-speed table")
-    comp = max(compensation[k], 0.0)
-    rho = (w_speed * exp_speed[days] + w_compensation * comp / (comp + compensation_scale)
-           + np.float64(f32(w_skill) * skill))
-    first = failures[i] <= 1
-    now = satisfaction[i]
-    loss = np.float64(max(sat_before - now, f32(0.0)))
-    if first:
-        new = now + rho * loss + paradox_gain * max(rho - paradox_threshold, 0.0)
-    else:
-        new = now + repeat_cap * rho * loss
-    satisfaction[i] = f32(min(max(new, 0.0), 1.0))
+    rho = recovery.recovery_quality(exp_speed[days], compensation[k], skill, compensation_scale,
+                                    w_speed, w_compensation, w_skill)
+    first = complaints.first_failure(failures[i])
+    satisfaction[i] = recovery.recovered_satisfaction(satisfaction[i], sat_before, rho, first,
+                                                      paradox_threshold, paradox_gain, repeat_cap)
     busy[i] = False
     sums[0, k] += 1
     sums[1, k] += np.float64(days)
-    sums[2, k] += compensation[k] * np.float64(value[i])
+    sums[2, k] += accounting.compensation_cost(compensation[k], value[i])
     _log_row(out, j, k, i, days, True, first, rho, sat_before, satisfaction[i])
 
 
@@ -194,7 +204,7 @@ def outcomes(
     failure_memory_days, neutral, gain, loss_aversion, tolerance, norm_weight, memory,
     learning, exp_speed, compensation_scale, w_speed, w_compensation, w_skill,
     paradox_threshold, paradox_gain, repeat_cap, unresolved_penalty,
-    # the day log and its columns (ServiceMarket's OUTCOME_COLUMNS)
+    # the day log and its columns (servsim.kernels.columns.OUTCOME_COLUMNS)
     log, cols,
 ):
     """Quality, satisfaction, complaints, approvals, recovery and abandonment.
@@ -218,45 +228,43 @@ def outcomes(
         skill = np.float64(staff_skill[st] if has else f32(novice_skill))
         morale = np.float64(staff_morale[st]) if has else 0.5
         level = service_level[k, s]
-        z = (logit_base_failure + failure_skill * (0.5 - skill) + failure_morale * (0.5 - morale)
-             + failure_level * (0.5 - level) + failure_overload * max(overload[k] - 1.0, 0.0))
-        phi = (expit(z) * (1.0 - standardization[k])
-               * (1.0 - prevention[k] * (1.0 if contract[i] else 0.0)))
-        failed[j] = u_fail[j] < phi or gave_up[j] or not has
-        q = (level + skill_weight * (skill - 0.5) + morale_weight * (morale - 0.5)
-             - wait_penalty * wait[j] - failure_severity * (1.0 if failed[j] else 0.0)
-             + noise[j])
-        q = min(max(q, 0.0), 1.0)
-        if day - last_failure_day[i] > failure_memory_days:
+        phi = quality.failure_probability(
+            skill, morale, level, overload[k], contract[i], standardization[k], prevention[k],
+            logit_base_failure, failure_skill, failure_morale, failure_level, failure_overload)
+        failed[j] = quality.fails(u_fail[j], phi, gave_up[j], has)
+        q = quality.perceived_quality(level, skill, morale, wait[j], failed[j], noise[j],
+                                      skill_weight, morale_weight, wait_penalty,
+                                      failure_severity)
+        if quality.forgets_failures(day, last_failure_day[i], failure_memory_days):
             failures[i] = 0
         if failed[j]:
-            failures[i] = min(np.int32(failures[i]) + 1, 255)
+            failures[i] = quality.failures_after_failure(np.int32(failures[i]))
             last_failure_day[i] = day
             logs[0, k] += 1
         logs[1, k] += q
         n_quality[k] += 1
-        logs[2, k] += cost_per_encounter[k] * level * (0.0 if gave_up[j] else 1.0)
+        logs[2, k] += accounting.encounter_cost(cost_per_encounter[k], level, gave_up[j])
         # satisfaction by expectation-disconfirmation; adaptive expectation
         sb = satisfaction[i]
         e = np.float64(expectation[i])
-        d = q - e
-        v = d if d >= 0 else loss_aversion * min(d + tolerance, 0.0)
-        tx = min(max(neutral + gain * v + norm_weight * (q - norm[s]), 0.0), 1.0)
-        satisfaction[i] = f32(np.float64(f32(1.0 - memory) * sb) + memory * tx)
-        expectation[i] = f32((1.0 - learning) * e + learning * q)
+        tx = satisfaction_.transaction_satisfaction(q, e, norm[s], neutral, gain, loss_aversion,
+                                                    tolerance, norm_weight)
+        satisfaction[i] = satisfaction_.update_satisfaction(sb, tx, memory)
+        expectation[i] = satisfaction_.update_expectation(e, q, learning)
         sat_before[j] = sb
         skill64[j] = skill
     logs[1] = ratio(logs[1], n_quality)
     # complaints: follow-up calls, voiced or surfaced (one uniform per encounter each)
     followed = np.empty(m, dtype=np.bool_)
     for j in range(m):
-        followed[j] = next_double(bitgen) < followup_rate[firm[j]]
-        logs[3, firm[j]] += followup_cost[firm[j]] if followed[j] else 0.0
+        followed[j] = complaints.followed_up(next_double(bitgen), followup_rate[firm[j]])
+        logs[3, firm[j]] += accounting.followup_cost(followed[j], followup_cost[firm[j]])
     lodged = np.zeros(m, dtype=np.bool_)
     for j in range(m):
         i = customer[j]
-        voiced = next_double(bitgen) < complaint_propensity[segment[i]] and failed[j]
-        lodged[j] = voiced or (failed[j] and followed[j])
+        voiced = complaints.voiced(failed[j], next_double(bitgen),
+                                   complaint_propensity[segment[i]])
+        lodged[j] = complaints.lodged(voiced, failed[j], followed[j])
         if lodged[j]:
             logs[4, firm[j]] += 1
         else:
@@ -276,11 +284,10 @@ def outcomes(
     for r in range(n_l):
         j = which[r]
         k = firm[j]
-        handled = u_handle[r] < handling[k]
-        if not handled:
+        if not complaints.handled(u_handle[r], handling[k]):
             logs[5, k] += 1
             into[r] = True
-        elif u_authority[r] <= authority[k]:  # settled on the spot
+        elif complaints.settled_on_spot(u_authority[r], authority[k]):
             _recover(n_out, customer[j], k, 0, sat_before[j], f32(skill64[j]), out,
                      satisfaction, failures, busy, compensation, value, exp_speed,
                      compensation_scale, w_speed, w_compensation, w_skill, paradox_threshold,
@@ -305,12 +312,12 @@ def outcomes(
     x = np.empty(n_mgr)
     for g in range(n_mgr):
         k = manager_firm[g]
-        x[g] = manager_capacity[k] * control_share[k] * (1.0 if team_size[g] > 0 else 0.0)
+        x[g] = complaints.approval_slots(manager_capacity[k], control_share[k], team_size[g])
     slots = stochastic_round(x, draws(bitgen, n_mgr))
     ready = np.empty(n_all, dtype=np.bool_)
     for r in range(n_all):
-        ready[r] = b_manager[r] >= 0 and b_age[r] >= (b_level[r] + 1) * level_delay_days[
-            b_firm[r]]
+        ready[r] = b_manager[r] >= 0 and complaints.approval_ready(
+            b_age[r], b_level[r], level_delay_days[b_firm[r]])
     idx = np.flatnonzero(ready)
     approved = first_k_per_group(b_manager[idx].astype(np.int64), b_age[idx], slots,
                                  draws(bitgen, idx.size))
@@ -319,8 +326,10 @@ def outcomes(
     resolved = np.empty(n_all, dtype=np.bool_)
     abandoned = np.empty(n_all, dtype=np.bool_)
     for r in range(n_all):
-        resolved[r] = b_manager[r] >= 0 and b_level[r] >= approval_levels[b_firm[r]]
-        abandoned[r] = not resolved[r] and b_age[r] >= patience_days[segment[b_customer[r]]]
+        resolved[r] = b_manager[r] >= 0 and complaints.resolved(b_level[r],
+                                                                approval_levels[b_firm[r]])
+        abandoned[r] = complaints.abandoned(resolved[r], b_age[r],
+                                            patience_days[segment[b_customer[r]]])
     approval = np.zeros((3, n_firms))
     for r in np.flatnonzero(resolved):
         _recover(n_out, b_customer[r], b_firm[r], b_age[r], b_sat[r], b_skill[r], out,
@@ -328,14 +337,13 @@ def outcomes(
                  compensation_scale, w_speed, w_compensation, w_skill, paradox_threshold,
                  paradox_gain, repeat_cap, approval)
         n_out += 1
-    penalty = f32(unresolved_penalty)
     for r in np.flatnonzero(abandoned):
         i = b_customer[r]
-        satisfaction[i] = max(satisfaction[i] - penalty, f32(0.0))
+        satisfaction[i] = recovery.unresolved_satisfaction(satisfaction[i], unresolved_penalty)
         busy[i] = False
         logs[10, b_firm[r]] += 1
-        _log_row(out, n_out, b_firm[r], i, b_age[r], False, failures[i] <= 1, 0.0, b_sat[r],
-                 satisfaction[i])
+        _log_row(out, n_out, b_firm[r], i, b_age[r], False, complaints.first_failure(failures[i]),
+                 0.0, b_sat[r], satisfaction[i])
         n_out += 1
     for row, column in ((6, 0), (7, 1), (9, 2)):
         logs[row] = spot[column] + approval[column]

@@ -1,12 +1,15 @@
-"""Step 10 as one kernel: morale, skill, quits, hires and coaching (see
-:mod:`servsim.mechanisms.staff` for the formulas)."""
+"""Step 10 as one kernel: morale, skill, quits, hires and coaching (formulas:
+:mod:`servsim.mechanisms.staff`, :mod:`servsim.mechanisms.encounters`,
+:mod:`servsim.mechanisms.accounting`).
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
-from servsim.kernels import expit, jit
+from servsim.kernels import jit
 from servsim.kernels.random import next_double
+from servsim.mechanisms import accounting, encounters, staff
 from servsim.state import ADVOCATE, NEW
 
 f32 = np.float32
@@ -30,7 +33,8 @@ def staff_day(
     log, cols,
 ):
     """One day of staff dynamics, logged per firm (internal service quality, quits,
-    hires, their hiring cost, coaching sessions)."""
+    hires, their hiring cost, coaching sessions).
+    """
     n, n_mgr, n_firms = firm.size, manager_firm.size, target_staff.size
     team_size[:] = 0
     for i in range(n):
@@ -40,35 +44,26 @@ def staff_day(
     coaching = np.zeros(n_firms)
     for j in range(n_mgr):
         k = manager_firm[j]
-        if team_size[j] > 0:
-            per_member[j] = min(manager_capacity[k] * (1.0 - control_share[k]) / team_size[j],
-                                1.0)
+        per_member[j] = staff.coaching_per_member(manager_capacity[k], control_share[k],
+                                                  team_size[j])
         coaching_today[j] = f32(per_member[j] * team_size[j])
         coaching[k] += coaching_today[j]
     isq_sum = np.zeros(n_firms)
     isq_n = np.zeros(n_firms, dtype=np.int64)
-    cpp, pm = f32(capacity_per_person), f32(productivity_morale)
     for i in range(n):
         k = firm[i]
         coach = per_member[manager[i]]
-        m = morale[i]
-        cap = cpp * max(f32(1.0) + pm * (m - f32(0.5)), f32(0.0))
-        load = encounters_today[i] / np.float64(cap) if cap > 0 else 0.0
-        target = expit(
-            w_support * (coach - 0.5)
-            + w_training * (training[k] - 0.5)
-            + w_authority * (authority[k] - 0.5)
-            + w_wage * (wage[k] / market_wage - 1.0)
-            - w_overload * max(load - 1.0, 0.0)
-        )
+        cap = encounters.person_capacity(morale[i], capacity_per_person, productivity_morale)
+        load = staff.workload(encounters_today[i], cap)
+        target = staff.morale_target(coach, training[k], authority[k], wage[k], market_wage,
+                                     load, w_support, w_training, w_authority, w_wage,
+                                     w_overload)
         if active[i]:
             isq_sum[k] += target
             isq_n[k] += 1
-            gain = (learning_rate * encounters_today[i] + training_rate * training[k]
-                    + coaching_rate * coach)
-            s = skill[i]
-            morale[i] = f32(m + morale_rate * (target - m))
-            skill[i] = f32(min(s + gain * (f32(1.0) - s), 1.0))
+            morale[i] = staff.update_morale(morale[i], target, morale_rate)
+            skill[i] = staff.update_skill(skill[i], encounters_today[i], training[k], coach,
+                                          learning_rate, training_rate, coaching_rate)
     isq = np.full(n_firms, np.nan)
     for k in range(n_firms):
         if isq_n[k] > 0:
@@ -76,10 +71,9 @@ def staff_day(
     # quits (one uniform per staff slot, as rng.random(n)), then vacancies
     quits = np.zeros(n_firms)
     hires = np.zeros(n_firms)
-    lq, qs = f32(logit_quit_base), f32(quit_slope)
     for i in range(n):
         u = next_double(bitgen)
-        if active[i] and u < expit(np.float64(lq + qs * (f32(0.5) - morale[i]))):
+        if active[i] and u < staff.quit_probability(morale[i], logit_quit_base, quit_slope):
             active[i] = False
             tenure[i] = 0
             quits[firm[i]] += 1
@@ -107,7 +101,7 @@ def staff_day(
     c_isq, c_quits, c_hires, c_cost, c_coaching = cols
     for k in range(n_firms):
         log[k, c_isq], log[k, c_quits], log[k, c_hires] = isq[k], quits[k], hires[k]
-        log[k, c_cost] = hires[k] * hiring_cost
+        log[k, c_cost] = accounting.hiring_cost(hires[k], hiring_cost)
         log[k, c_coaching] = coaching[k]
 
 
@@ -124,7 +118,6 @@ def staff_target(census, staff_per_1000, proactive_rate, capacity_per_person):
     for k in range(n_firms):
         customers = census[k + 1, NEW:ADVOCATE + 1].sum()
         contracts = census[k + 1, :, :, 1].sum()
-        need = (staff_per_1000[k] * customers / 1000
-                + contracts * proactive_rate[k] / capacity_per_person)
-        target[k] = max(1, np.ceil(need))
+        target[k] = staff.staffing_target(customers, contracts, staff_per_1000[k],
+                                          proactive_rate[k], capacity_per_person)
     return target

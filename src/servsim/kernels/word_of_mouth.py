@@ -1,5 +1,6 @@
 """Step 7 as kernels: who talks, who hears, and the attitudes that move
-(formulas of :mod:`servsim.mechanisms.word_of_mouth`)."""
+(formulas: :mod:`servsim.mechanisms.word_of_mouth`).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import numpy as np
 
 from servsim.kernels import jit
 from servsim.kernels.random import next_float
+from servsim.mechanisms import word_of_mouth as wom
 from servsim.state import LAPSED
 
 f32 = np.float32
@@ -23,18 +25,11 @@ def talkers(bitgen, satisfaction, low, high, firm, n_firms, neutral, base, posit
     ``n_firms + firm`` if negative).
     """
     n = satisfaction.size
-    s_n, b, p, q = f32(neutral), f32(base), f32(positive), f32(negative)
-    up_scale, down_scale = f32(1.0 - neutral), f32(neutral)
-
-    def tau(s):  # talk_probability in float32, as numpy computes it
-        up = max(s - s_n, f32(0.0)) / up_scale
-        down = max(s_n - s, f32(0.0)) / down_scale
-        return min(max(b + p * up + q * down, f32(0.0)), f32(1.0))
-
     # tau is U-shaped in S (falls to s_n, then rises, each piece monotone in float32
     # too): nobody's exceeds its value at the lowest or the highest S, so only the
     # draws below that bound (noted without a branch) need their tau
-    bound = max(tau(low), tau(high))
+    bound = max(wom.talk_probability(low, neutral, base, positive, negative),
+                wom.talk_probability(high, neutral, base, positive, negative))
     who = np.empty(n, dtype=np.int64)
     draw = np.empty(n, dtype=np.float32)
     m = 0
@@ -45,7 +40,8 @@ def talkers(bitgen, satisfaction, low, high, firm, n_firms, neutral, base, posit
     talking = 0
     for j in range(m):
         i = who[j]
-        if firm[i] >= 0 and draw[j] < tau(satisfaction[i]):
+        if firm[i] >= 0 and draw[j] < wom.talk_probability(satisfaction[i], neutral, base,
+                                                             positive, negative):
             who[talking] = i
             talking += 1
     m = talking
@@ -54,8 +50,8 @@ def talkers(bitgen, satisfaction, low, high, firm, n_firms, neutral, base, posit
     category = np.empty(m, dtype=np.int64)
     for j in range(m):
         i = who[j]
-        good[j] = satisfaction[i] >= s_n
-        category[j] = firm[i] + (0 if good[j] else n_firms)
+        good[j] = wom.speaks_well(satisfaction[i], neutral)
+        category[j] = wom.message_category(firm[i], good[j], n_firms)
     return who, good, category
 
 
@@ -98,26 +94,23 @@ def attitudes_and_fade(attitude, rows, shares, gain, decay, talkers, good, firm,
                        stage, satisfaction, neutral, log, cols):
     """Attitudes decay, hearers add ``g (pos_in - neg_in)`` (clipped to [-1, 1]); former
     customers' satisfaction fades toward neutral.  Logs the ties reached by positive
-    and by negative talk, per firm (``cols``)."""
+    and by negative talk, per firm (``cols``).
+    """
     n, n_firms = attitude.shape
-    keep = f32(1.0 - decay)
     for i in range(n):
         for k in range(n_firms):
-            attitude[i, k] *= keep
-    g = f32(gain)
+            attitude[i, k] = wom.faded_attitude(attitude[i, k], decay)
     for r in range(rows.size):
         i = rows[r]
         for k in range(n_firms):
-            h = (shares[r, k] - shares[r, n_firms + k]) * g + attitude[i, k]
-            attitude[i, k] = min(max(h, f32(-1.0)), f32(1.0))
+            attitude[i, k] = wom.heard_attitude(attitude[i, k], shares[r, k],
+                                                shares[r, n_firms + k], gain)
     reach = np.zeros((2, n_firms))
     for j in range(talkers.size):
         t = talkers[j]
         reach[0 if good[j] else 1, firm[t]] += np.float64(degree[t])
-    d, s_n = f32(decay), f32(neutral)
     for i in range(n):
         if stage[i] == LAPSED:
-            s = satisfaction[i]
-            satisfaction[i] = s + d * (s_n - s)
+            satisfaction[i] = wom.faded_satisfaction(satisfaction[i], decay, neutral)
     for k in range(n_firms):
         log[k, cols[0]], log[k, cols[1]] = reach[0, k], reach[1, k]

@@ -1,7 +1,11 @@
-"""The model's mechanisms, one module each, as pure functions over arrays.
+"""The model's mechanisms, one module each: every formula once, as a compiled scalar function.
 
-Each function states its equation and source in its docstring; docs/ODD.md
-("Submodels") collects them.  Modules in step order:
+Each function (:func:`servsim.mechanisms._common.formula`) states its equation,
+its source and its float32/float64 types in its docstring; docs/ODD.md
+("Submodels") collects them.  The compiled kernels (:mod:`servsim.kernels`)
+loop over customers, staff and complaints and call these functions: they are
+the code that runs.  Each has an array form, ``f.array(...)``, for tests and
+notebooks.  Modules in step order:
 
 1. :mod:`.expectations` — advertising, promises, the market norm and its drift
 2. :mod:`.needs` — service needs and proactive contacts
@@ -14,3 +18,5 @@ Each function states its equation and source in its docstring; docs/ODD.md
 9. :mod:`.accounting` — revenue and cost by source
 10. :mod:`.staff` — morale, skill, quitting, hiring; managers' coaching
 """
+
+from servsim.mechanisms import _common  # noqa: F401  (first: stamps the compiled caches)

@@ -11,48 +11,94 @@ Per purchase by a customer of value v at price index p:
 Service revenue: ``contracts * contract_fee + encounters * service_fee``.
 Daily costs: wages (staff and managers, managers at ``MANAGER_WAGE_FACTOR``
 times the wage), training (staff * training * training_cost), compensation
-paid in recoveries, proactive and follow-up contacts, advertising
-(``advertising * advertising_cost * N / 1000``), hiring, and the material cost
-of encounters (``cost_per_encounter * service_level`` each).
-Profit = revenue - cost, every day and cumulatively.
+paid in recoveries (the offer times the customer's value), proactive and
+follow-up contacts, advertising (``advertising * advertising_cost * N / 1000``),
+hiring, and the material cost of encounters (``cost_per_encounter *
+service_level`` each, not for those given up).
+Profit = revenue - cost, every day and cumulatively.  All float64.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from servsim.mechanisms._common import formula
+from servsim.state import ADVOCATE, LOYAL
+
 MANAGER_WAGE_FACTOR = 1.5
 """A manager's wage relative to a frontline employee's."""
 
 
-def purchase_amounts(
-    value: np.ndarray,
-    price: np.ndarray,
-    loyal: np.ndarray,
-    loyalty_premium: np.ndarray,
-    cross_buy: np.ndarray,
-    cost_of_goods: float,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(purchases, premium, crossbuy, goods cost) per purchase (see module docstring)."""
+@formula
+def purchase_amounts(value: float, price: float, loyal: bool, loyalty_premium: float,
+                     cross_buy: float, cost_of_goods: float):
+    """(purchases, premium, crossbuy, goods cost) of one purchase (see module docstring)."""
+    is_loyal = 1.0 if loyal else 0.0
     base = value * price
-    premium = base * loyalty_premium * loyal
-    crossbuy = base * cross_buy * loyal
-    goods = value * cost_of_goods * (1.0 + cross_buy * loyal)
-    return base, premium, crossbuy, goods
+    return (base, base * loyalty_premium * is_loyal, base * cross_buy * is_loyal,
+            value * cost_of_goods * (1.0 + cross_buy * is_loyal))
 
 
-def staff_costs(
-    staff: np.ndarray,
-    managers: np.ndarray,
-    wage: np.ndarray,
-    training: np.ndarray,
-    training_cost: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """(wages, training) per firm for a day."""
-    wages = wage * (staff + MANAGER_WAGE_FACTOR * managers)
-    return wages, staff * training * training_cost
+@formula
+def service_revenue(contracts: float, encounters: float, contract_fee: float,
+                    service_fee: float) -> float:
+    """A day's service revenue: ``contracts * contract_fee + encounters * service_fee``."""
+    return contracts * contract_fee + encounters * service_fee
 
 
-def advertising_cost(advertising: np.ndarray, cost_per_1000: np.ndarray, n_market: int):
-    """Advertising spend per firm for a day."""
+@formula
+def wages(staff: int, managers: int, wage: float) -> float:
+    """A day's wages: ``wage * (staff + MANAGER_WAGE_FACTOR * managers)``."""
+    return wage * (staff + MANAGER_WAGE_FACTOR * managers)
+
+
+@formula
+def training_cost(staff: int, training: float, cost: float) -> float:
+    """A day's training: ``staff * training * training_cost``."""
+    return staff * training * cost
+
+
+@formula
+def advertising_cost(advertising: float, cost_per_1000: float, n_market: int) -> float:
+    """A day's advertising: ``advertising * cost_per_1000 * N / 1000``."""
     return advertising * cost_per_1000 * n_market / 1000.0
+
+
+@formula
+def encounter_cost(cost_per_encounter: float, level: float, gave_up: bool) -> float:
+    """Material cost of an encounter: ``cost_per_encounter * service_level`` (0 if the
+    customer gave up).
+    """
+    return cost_per_encounter * level * (0.0 if gave_up else 1.0)
+
+
+@formula
+def compensation_cost(compensation: float, value: np.float32) -> float:
+    """What a recovery pays: the firm's compensation offer times the customer's value."""
+    return compensation * np.float64(value)
+
+
+@formula
+def hiring_cost(hires: float, cost_per_hire: float) -> float:
+    """A day's hiring cost: ``hires * hiring_cost``."""
+    return hires * cost_per_hire
+
+
+@formula
+def proactive_cost(contacts: int, cost_per_contact: float) -> float:
+    """A day's proactive contacts: ``contacts * proactive_cost``."""
+    return contacts * cost_per_contact
+
+
+@formula
+def followup_cost(followed_up: bool, cost_per_call: float) -> float:
+    """Cost of an encounter's follow-up call (0 if none was made)."""
+    return cost_per_call if followed_up else 0.0
+
+
+@formula
+def pays_loyalty(stage: int) -> bool:
+    """Whether a purchase earns the loyalty premium and cross-buying: the buyer is
+    loyal or an advocate.
+    """
+    return stage == LOYAL or stage == ADVOCATE

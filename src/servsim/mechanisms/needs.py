@@ -12,14 +12,22 @@ from __future__ import annotations
 
 import numpy as np
 
+from servsim.mechanisms._common import formula
 
-def arise(u: np.ndarray, need_rate: np.ndarray, eligible: np.ndarray) -> np.ndarray:
-    """Mask of customers who need service today: ``eligible & (u < need_rate)``."""
-    return eligible & (u < need_rate)
+
+@formula
+def needs_service(u: np.float32, need_rate: np.float32, active: bool, busy: bool) -> bool:
+    """Whether a customer needs service today: ``u < need_rate`` for an active customer
+    with nothing open (``u`` one float32 uniform per customer, ``need_rate`` the
+    segment's rate rounded to float32).
+    """
+    return u < need_rate and active and not busy
 
 
 def proactive_contacts(
     rng: np.random.Generator, contracts: np.ndarray, proactive_rate: np.ndarray
 ) -> np.ndarray:
-    """Proactive contacts per firm today: ``Binomial(contracts_f, rate_f)``."""
+    """Proactive contacts per firm today: ``Binomial(contracts_f, rate_f)`` (numpy's
+    binomial draws, one per firm).
+    """
     return rng.binomial(contracts.astype(np.int64), np.clip(proactive_rate, 0.0, 1.0))

@@ -23,42 +23,56 @@ from __future__ import annotations
 
 import numpy as np
 
+from servsim.mechanisms._common import formula
 
-def recovery_quality(
-    days: np.ndarray,
-    compensation: np.ndarray,
-    skill: np.ndarray,
-    speed_days: float,
-    compensation_scale: float,
-    weight_speed: float,
-    weight_compensation: float,
-    weight_skill: float,
-) -> np.ndarray:
-    """Recovery quality rho in [0, 1] (see module docstring)."""
-    comp = np.maximum(compensation, 0.0)
-    return (
-        weight_speed * np.exp(-np.asarray(days, dtype=np.float64) / speed_days)
-        + weight_compensation * comp / (comp + compensation_scale)
-        + weight_skill * skill
-    )
+f32 = np.float32
 
 
+def speed_table(max_days: int, speed_days: float) -> np.ndarray:
+    """``exp(-days / tau)`` for days 0 .. max_days (float64, numpy's exp, once per run).
+
+    The speed term of :func:`recovery_quality` for every delay a complaint can
+    have (complaints close within the customer's patience).
+    """
+    days = np.arange(max_days + 1, dtype=np.float64)
+    return np.exp(-days / speed_days)
+
+
+@formula
+def recovery_quality(speed: float, compensation: float, skill: np.float32,
+                     compensation_scale: float, weight_speed: float,
+                     weight_compensation: float, weight_skill: float) -> float:
+    """Recovery quality rho (float64; see module docstring).
+
+    ``speed`` is ``exp(-days / tau)`` (:func:`speed_table`); ``compensation``
+    the firm's offer (negative counts as 0); ``skill`` the float32 skill of the
+    employee who took the complaint, weighted in float32 (``w_k`` rounded to
+    float32), as numpy computed it on the float32 column.
+    """
+    comp = max(compensation, 0.0)
+    return (weight_speed * speed + weight_compensation * comp / (comp + compensation_scale)
+            + np.float64(f32(weight_skill) * skill))
+
+
+@formula
 def recovered_satisfaction(
-    sat_now: np.ndarray,
-    sat_before: np.ndarray,
-    quality: np.ndarray,
-    first_failure: np.ndarray,
-    paradox_threshold: float,
-    paradox_gain: float,
-    repeat_cap: float,
-) -> np.ndarray:
-    """Satisfaction once a complaint is resolved (see module docstring)."""
-    loss = np.maximum(sat_before - sat_now, 0.0)
-    first = sat_now + quality * loss + paradox_gain * np.maximum(quality - paradox_threshold, 0.0)
-    repeated = sat_now + repeat_cap * quality * loss
-    return np.clip(np.where(first_failure, first, repeated), 0.0, 1.0)
+    sat_now: np.float32, sat_before: np.float32, quality: float, first_failure: bool,
+    paradox_threshold: float, paradox_gain: float, repeat_cap: float,
+) -> np.float32:
+    """Satisfaction once a complaint is resolved (float32; see module docstring).
+
+    The loss ``L`` is the float32 difference of the two satisfactions; the rest
+    is float64, rounded to float32 at the end.
+    """
+    loss = np.float64(max(sat_before - sat_now, f32(0.0)))
+    if first_failure:
+        new = sat_now + quality * loss + paradox_gain * max(quality - paradox_threshold, 0.0)
+    else:
+        new = sat_now + repeat_cap * quality * loss
+    return f32(min(max(new, 0.0), 1.0))
 
 
-def unresolved_satisfaction(sat_now: np.ndarray, penalty: float) -> np.ndarray:
-    """Satisfaction after a complaint is ignored or abandoned: ``max(S - penalty, 0)``."""
-    return np.maximum(sat_now - penalty, 0.0)
+@formula
+def unresolved_satisfaction(sat_now: np.float32, penalty: float) -> np.float32:
+    """Satisfaction after a complaint is abandoned: ``max(S - penalty, 0)`` (float32)."""
+    return max(sat_now - f32(penalty), f32(0.0))

@@ -16,52 +16,79 @@ prospect -> new -> repeat -> loyal -> advocate (seed 002):
     repeat -> loyal      if S >= s_loyal and tenure >= T_loyal
     loyal -> advocate    if S >= s_advocate
     advocate -> loyal    if S <  s_advocate;   loyal -> repeat if S < s_loyal
+
+and, if satisfied enough to repeat (S >= s_repeat), takes its firm's service
+contract with probability ``contract_uptake`` (productized stage, seed 004).
+Satisfaction and attitude are float32; the thresholds are compared in float32.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from servsim.mechanisms._common import logistic, logit
+from servsim.mechanisms._common import formula, logistic
 from servsim.state import ADVOCATE, LOYAL, NEW, REPEAT
 
+f32 = np.float32
 
+
+@formula
+def buys(u: np.float32, purchase_rate: np.float32) -> bool:
+    """Whether a customer has a purchase occasion today: ``u < purchase_rate`` (one
+    float32 uniform per customer; the segment's rate rounded to float32).
+    """
+    return u < purchase_rate
+
+
+@formula
 def defection_probability(
-    satisfaction: np.ndarray,
-    attitude_own: np.ndarray,
-    price: np.ndarray,
-    price_sensitivity: np.ndarray,
-    neutral: float,
-    churn_base: float,
-    slope_satisfaction: float,
-    slope_attitude: float,
-    slope_price: float,
-) -> np.ndarray:
-    """P(defect | purchase occasion) (see module docstring)."""
-    z = (
-        logit(churn_base)
-        + slope_satisfaction * (neutral - satisfaction)
-        - slope_attitude * attitude_own
-        + slope_price * price_sensitivity * (price - 1.0)
-    )
+    satisfaction: np.float32, attitude_own: np.float32, price: float,
+    price_sensitivity: float, logit_churn_base: float, neutral: float,
+    slope_satisfaction: float, slope_attitude: float, slope_price: float,
+) -> float:
+    """P(defect | purchase occasion) (see module docstring).
+
+    The satisfaction and attitude terms are float32 (``logit(c0)`` and the slopes
+    rounded to float32), as numpy computed them on the float32 columns; the price
+    term and the logistic are float64.
+    """
+    z32 = (f32(logit_churn_base) + f32(slope_satisfaction) * (f32(neutral) - satisfaction)
+           - f32(slope_attitude) * attitude_own)
+    z = np.float64(z32) + slope_price * price_sensitivity * (price - 1.0)
     return logistic(z)
 
 
-def next_stage(
-    stage: np.ndarray,
-    satisfaction: np.ndarray,
-    tenure: np.ndarray,
-    repeat_threshold: float,
-    loyal_threshold: float,
-    advocate_threshold: float,
-    loyal_tenure_days: int,
-) -> np.ndarray:
-    """Stage after a satisfied-enough purchase (see module docstring)."""
+@formula
+def switches(u: float, switch_share: float) -> bool:
+    """Whether a defector switches to a competitor (else lapses): ``u < switch_share``."""
+    return u < switch_share
+
+
+@formula
+def next_stage(stage: int, satisfaction: np.float32, tenure: int, repeat_threshold: float,
+               loyal_threshold: float, advocate_threshold: float,
+               loyal_tenure_days: int) -> int:
+    """Stage after a purchase (see module docstring; the rules apply in that order)."""
+    rep, loy, adv = f32(repeat_threshold), f32(loyal_threshold), f32(advocate_threshold)
     s = satisfaction
-    out = stage.copy()
-    out[(stage == NEW) & (s >= repeat_threshold)] = REPEAT
-    out[(stage == REPEAT) & (s >= loyal_threshold) & (tenure >= loyal_tenure_days)] = LOYAL
-    out[(stage == LOYAL) & (s >= advocate_threshold)] = ADVOCATE
-    out[(stage == ADVOCATE) & (s < advocate_threshold)] = LOYAL
-    out[(stage == LOYAL) & (s < loyal_threshold)] = REPEAT
+    out = stage
+    if stage == NEW and s >= rep:
+        out = REPEAT
+    if stage == REPEAT and s >= loy and tenure >= loyal_tenure_days:
+        out = LOYAL
+    if stage == LOYAL and s >= adv:
+        out = ADVOCATE
+    if stage == ADVOCATE and s < adv:
+        out = LOYAL
+    if stage == LOYAL and s < loy:
+        out = REPEAT
     return out
+
+
+@formula
+def takes_contract(contract: bool, satisfaction: np.float32, u: float,
+                   repeat_threshold: float, contract_uptake: float) -> bool:
+    """Whether a buyer without a contract takes one today:
+    ``S >= s_repeat and u < contract_uptake``.
+    """
+    return not contract and satisfaction >= f32(repeat_threshold) and u < contract_uptake

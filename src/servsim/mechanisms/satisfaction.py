@@ -19,41 +19,52 @@ The term h (q - R) compares quality with the market norm R, the
 experience-based norm of Cadotte, Woodruff & Jenkins (1987): since E adapts
 to q, without it lasting quality differences would not show in
 satisfaction, and a rising norm (seed 001 section 6) would not erode it.
+
+Types: q, v, s_tx in float64; S and E are stored in float32.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from servsim.mechanisms._common import formula
 
-def disconfirmation_value(
-    perceived: np.ndarray, expectation: np.ndarray, loss_aversion: float, tolerance: float = 0.0
-):
-    """Loss-averse value of disconfirmation v(q - E) with a zone of tolerance."""
+f32 = np.float32
+
+
+@formula
+def disconfirmation_value(perceived: float, expectation: float, loss_aversion: float,
+                          tolerance: float) -> float:
+    """Loss-averse value of disconfirmation v(q - E) with a zone of tolerance (float64)."""
     d = perceived - expectation
-    return np.where(d >= 0, d, loss_aversion * np.minimum(d + tolerance, 0.0))
+    return d if d >= 0 else loss_aversion * min(d + tolerance, 0.0)
 
 
+@formula
 def transaction_satisfaction(
-    perceived: np.ndarray,
-    expectation: np.ndarray,
-    norm: np.ndarray,
-    neutral: float,
-    gain: float,
-    loss_aversion: float,
-    tolerance: float,
-    norm_weight: float,
-) -> np.ndarray:
-    """Satisfaction with one encounter: ``clip(s_n + g v(q - E) + h (q - R), 0, 1)``."""
+    perceived: float, expectation: float, norm: float, neutral: float, gain: float,
+    loss_aversion: float, tolerance: float, norm_weight: float,
+) -> float:
+    """Satisfaction with one encounter: ``clip(s_n + g v(q - E) + h (q - R), 0, 1)``
+    (float64).
+    """
     v = disconfirmation_value(perceived, expectation, loss_aversion, tolerance)
-    return np.clip(neutral + gain * v + norm_weight * (perceived - norm), 0.0, 1.0)
+    return min(max(neutral + gain * v + norm_weight * (perceived - norm), 0.0), 1.0)
 
 
-def update_satisfaction(satisfaction: np.ndarray, transaction: np.ndarray, memory: float):
-    """Cumulative satisfaction: ``S' = (1 - w) S + w s_tx``."""
-    return (1.0 - memory) * satisfaction + memory * transaction
+@formula
+def update_satisfaction(satisfaction: np.float32, transaction: float,
+                        memory: float) -> np.float32:
+    """Cumulative satisfaction: ``S' = (1 - w) S + w s_tx`` (float32).
+
+    ``(1 - w) S`` is a float32 product (``1 - w`` rounded to float32), as numpy
+    computed it on the float32 column; ``w s_tx`` is float64; the sum is rounded
+    to float32.
+    """
+    return f32(np.float64(f32(1.0 - memory) * satisfaction) + memory * transaction)
 
 
-def update_expectation(expectation: np.ndarray, perceived: np.ndarray, learning: float):
-    """Adaptive expectation: ``E' = (1 - eta) E + eta q``."""
-    return (1.0 - learning) * expectation + learning * perceived
+@formula
+def update_expectation(expectation: float, perceived: float, learning: float) -> np.float32:
+    """Adaptive expectation: ``E' = (1 - eta) E + eta q`` (float64, rounded to float32)."""
+    return f32((1.0 - learning) * expectation + learning * perceived)

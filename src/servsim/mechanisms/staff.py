@@ -10,75 +10,93 @@ drives retention and productivity.  Target morale:
 
 ``coach`` is coaching sessions per team member and day: a manager spends
 ``(1 - control_share)`` of its capacity coaching (the inverted pyramid's
-support role) and shares it over the active team.  Skill grows with
+support role) and shares it over the active team.  ``load`` is the day's
+encounters over the employee's capacity
+(:func:`servsim.mechanisms.encounters.person_capacity`).  Skill grows with
 experience, training and coaching toward 1:
 
     k' = min(k + (l * encounters + r_t * training + r_c * coach) (1 - k), 1)
 
 Quitting: ``logit P(quit) = logit(q0) + b (1/2 - m)``; a quitter's job is
 refilled by a novice after ``hiring_lag_days`` (if the staffing target still
-needs it), so skill is lost with turnover.
+needs it), so skill is lost with turnover.  The staffing target of a firm is
+``max(1, ceil(staff_per_1000 * customers / 1000 + contracts * proactive_rate /
+capacity))``.  Morale and skill are float32; the rest float64.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from servsim.mechanisms._common import logistic, logit
+from servsim.mechanisms._common import formula, logistic
+
+f32 = np.float32
 
 
-def coaching_per_member(
-    manager_capacity: np.ndarray, control_share: np.ndarray, team_size: np.ndarray
-) -> np.ndarray:
-    """Coaching sessions per team member-day for each manager (capped at 1)."""
-    support = manager_capacity * (1.0 - control_share)
-    per = np.divide(support, team_size, out=np.zeros_like(support, dtype=np.float64),
-                    where=team_size > 0)
-    return np.minimum(per, 1.0)
+@formula
+def coaching_per_member(manager_capacity: float, control_share: float, team_size: int) -> float:
+    """Coaching sessions per team member-day for a manager: ``capacity (1 - control) /
+    team``, capped at 1; 0 without a team (float64).
+    """
+    if team_size > 0:
+        return min(manager_capacity * (1.0 - control_share) / team_size, 1.0)
+    return 0.0
 
 
+@formula
+def workload(encounters: int, capacity: np.float32) -> float:
+    """An employee's load: the day's encounters over its capacity (0 without capacity)."""
+    return encounters / np.float64(capacity) if capacity > 0 else 0.0
+
+
+@formula
 def morale_target(
-    coaching: np.ndarray,
-    training: np.ndarray,
-    authority: np.ndarray,
-    wage_ratio: np.ndarray,
-    load: np.ndarray,
-    w_support: float,
-    w_training: float,
-    w_authority: float,
-    w_wage: float,
+    coaching: float, training: float, authority: float, wage: float, market_wage: float,
+    load: float, w_support: float, w_training: float, w_authority: float, w_wage: float,
     w_overload: float,
-) -> np.ndarray:
-    """Morale that internal service quality supports (see module docstring)."""
-    z = (
+) -> float:
+    """Morale that internal service quality supports, m* (float64; module docstring)."""
+    return logistic(
         w_support * (coaching - 0.5)
         + w_training * (training - 0.5)
         + w_authority * (authority - 0.5)
-        + w_wage * (wage_ratio - 1.0)
-        - w_overload * np.maximum(load - 1.0, 0.0)
+        + w_wage * (wage / market_wage - 1.0)
+        - w_overload * max(load - 1.0, 0.0)
     )
-    return logistic(z)
 
 
-def update_morale(morale: np.ndarray, target: np.ndarray, rate: float) -> np.ndarray:
-    """``m' = m + mu (m* - m)``."""
-    return morale + rate * (target - morale)
+@formula
+def update_morale(morale: np.float32, target: float, rate: float) -> np.float32:
+    """``m' = m + mu (m* - m)`` (float64, rounded to float32)."""
+    return f32(morale + rate * (target - morale))
 
 
-def update_skill(
-    skill: np.ndarray,
-    encounters: np.ndarray,
-    training: np.ndarray,
-    coaching: np.ndarray,
-    learning_rate: float,
-    training_rate: float,
-    coaching_rate: float,
-) -> np.ndarray:
-    """Skill after a day of work, training and coaching (see module docstring)."""
+@formula
+def update_skill(skill: np.float32, encounters: int, training: float, coaching: float,
+                 learning_rate: float, training_rate: float,
+                 coaching_rate: float) -> np.float32:
+    """Skill after a day of work, training and coaching (module docstring; ``1 - k``
+    in float32, the rest float64, rounded to float32).
+    """
     gain = learning_rate * encounters + training_rate * training + coaching_rate * coaching
-    return np.minimum(skill + gain * (1.0 - skill), 1.0)
+    return f32(min(skill + gain * (f32(1.0) - skill), 1.0))
 
 
-def quit_probability(morale: np.ndarray, quit_base: float, slope: float) -> np.ndarray:
-    """Daily quit probability: ``logistic(logit(q0) + b (1/2 - m))``."""
-    return logistic(logit(quit_base) + slope * (0.5 - morale))
+@formula
+def quit_probability(morale: np.float32, logit_quit_base: float, slope: float) -> float:
+    """Daily quit probability: ``logistic(logit(q0) + b (1/2 - m))``.
+
+    The logit is a float32 sum (``logit(q0)`` and ``b`` rounded to float32), as
+    numpy computed it on the float32 morale; the logistic is float64.
+    """
+    return logistic(np.float64(f32(logit_quit_base) + f32(slope) * (f32(0.5) - morale)))
+
+
+@formula
+def staffing_target(customers: int, contracts: int, staff_per_1000: float,
+                    proactive_rate: float, capacity_per_person: float) -> int:
+    """Staff a firm aims for: its ratio to customers plus the people its proactive
+    contract work needs, at least 1.
+    """
+    need = staff_per_1000 * customers / 1000 + contracts * proactive_rate / capacity_per_person
+    return max(1, np.ceil(need))

@@ -12,75 +12,74 @@ tells all its ties, so a message count is the talker's degree.  Each
 customer receives, per firm, the share of its ties that spoke well
 (``pos_in``) or ill (``neg_in``) of the firm: ``W @ X`` with W the
 row-normalized adjacency and X the talkers' message indicators, computed by
-scattering each talker's message to its ties.  Attitude toward each firm integrates what one
-hears and fades:
+scattering each talker's message to its ties
+(:func:`servsim.kernels.word_of_mouth.hear`).  Attitude toward each firm
+integrates what one hears and fades:
 
     A' = clip((1 - delta) A + g (pos_in - neg_in), -1, 1)
+
+and a former customer's satisfaction fades toward neutral at the same rate:
+``S' = S + delta (s_n - S)``.
+
+Types: satisfaction, attitude and the shares heard are float32, and so is
+all the arithmetic here (parameters rounded to float32), as numpy computed
+it on the float32 columns.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from servsim.mechanisms._common import formula
 
-def talk_probability(
-    satisfaction: np.ndarray, neutral: float, base: float, positive: float, negative: float
-) -> np.ndarray:
-    """U-shaped, asymmetric daily probability of talking (see module docstring)."""
-    up = np.maximum(satisfaction - neutral, 0.0) / (1.0 - neutral)
-    down = np.maximum(neutral - satisfaction, 0.0) / neutral
-    return np.clip(base + positive * up + negative * down, 0.0, 1.0)
+f32 = np.float32
 
 
-def message_category(firm: np.ndarray, positive: np.ndarray, n_firms: int) -> np.ndarray:
+@formula
+def talk_probability(satisfaction: np.float32, neutral: float, base: float, positive: float,
+                     negative: float) -> np.float32:
+    """U-shaped, asymmetric daily probability of talking, tau(S) (float32)."""
+    s_n = f32(neutral)
+    up = max(satisfaction - s_n, f32(0.0)) / f32(1.0 - neutral)
+    down = max(s_n - satisfaction, f32(0.0)) / f32(neutral)
+    return min(max(f32(base) + f32(positive) * up + f32(negative) * down, f32(0.0)),
+               f32(1.0))
+
+
+@formula
+def speaks_well(satisfaction: np.float32, neutral: float) -> bool:
+    """Whether a talker's message is positive: ``S >= s_n``."""
+    return satisfaction >= f32(neutral)
+
+
+@formula
+def message_category(firm: int, positive: bool, n_firms: int) -> int:
     """Kind of message: ``firm`` if positive, ``n_firms + firm`` if negative.
 
     The share of a customer's ties sending category ``f`` is ``pos_in_f``, category
-    ``F + f`` is ``neg_in_f`` (:meth:`servsim.network.Network.share_of_ties`).
+    ``F + f`` is ``neg_in_f``.
     """
-    return firm.astype(np.int64) + np.where(positive, 0, n_firms)
+    return firm + (0 if positive else n_firms)
 
 
-def update_attitude(
-    attitude: np.ndarray, pos_in: np.ndarray, neg_in: np.ndarray, gain: float, decay: float,
-    out: np.ndarray | None = None,
-) -> np.ndarray:
-    """Attitude after a day of word of mouth (see module docstring).
+@formula
+def faded_attitude(attitude: np.float32, decay: float) -> np.float32:
+    """Attitude after a day without news: ``(1 - delta) A`` (float32)."""
+    return attitude * f32(1.0 - decay)
 
-    ``A' = clip((1 - delta) A + g (pos_in - neg_in), -1, 1)``.  With ``out`` (e.g.
-    ``out=attitude``) the result is written there; when ``out`` has the dtype the
-    formula computes in, the same operations run in place, without n x F temporaries.
+
+@formula
+def heard_attitude(faded: np.float32, pos_in: np.float32, neg_in: np.float32,
+                   gain: float) -> np.float32:
+    """Attitude of someone who heard something today:
+    ``clip(g (pos_in - neg_in) + (1 - delta) A, -1, 1)`` (float32; ``faded`` is
+    :func:`faded_attitude`).
     """
-    dtype = np.result_type(attitude, pos_in, neg_in, gain, 1.0 - decay)
-    if out is None or out.dtype != dtype:
-        new = np.clip((1.0 - decay) * attitude + gain * (pos_in - neg_in), -1.0, 1.0)
-        if out is None:
-            return new
-        out[...] = new
-        return out
-    heard = np.subtract(pos_in, neg_in)
-    heard *= gain
-    np.multiply(attitude, 1.0 - decay, out=out)
-    out += heard
-    return np.clip(out, -1.0, 1.0, out=out)
+    return min(max((pos_in - neg_in) * f32(gain) + faded, f32(-1.0)), f32(1.0))
 
 
-def update_attitude_rows(
-    attitude: np.ndarray, rows: np.ndarray, pos_in: np.ndarray, neg_in: np.ndarray,
-    gain: float, decay: float,
-) -> np.ndarray:
-    """:func:`update_attitude` in place when only ``rows`` heard anything.
-
-    ``pos_in`` and ``neg_in`` are the ``rows`` of the full tables (everyone else's are
-    zero).  Everybody's attitude decays, ``A' = (1 - delta) A``; the rows that heard
-    then add ``g (pos_in - neg_in)`` and are clipped to [-1, 1] (a decayed attitude
-    stays inside).  The same float operations as ``update_attitude(..., out=attitude)``
-    (float32 tables), so the same values (only a -0.0 outside ``rows`` is not turned
-    into +0.0 by adding a zero), without touching the others' rows twice.
-    """
-    np.multiply(attitude, 1.0 - decay, out=attitude)
-    heard = np.subtract(pos_in, neg_in)
-    heard *= gain
-    heard += attitude[rows]
-    attitude[rows] = np.clip(heard, -1.0, 1.0, out=heard)
-    return attitude
+@formula
+def faded_satisfaction(satisfaction: np.float32, decay: float,
+                       neutral: float) -> np.float32:
+    """A former customer's satisfaction a day later: ``S + delta (s_n - S)`` (float32)."""
+    return satisfaction + f32(decay) * (f32(neutral) - satisfaction)

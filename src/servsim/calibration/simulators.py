@@ -1,0 +1,191 @@
+"""Simulators for calibration: toy BTYD populations and the (future) servsim binding.
+
+A *simulator* is any callable ``simulate(params: dict, seed: int) -> DataFrame``
+returning the transactions of one cohort: columns ``customer`` (int code 0..n-1 of
+the cohort), ``day`` (int, days since the calibration start; or ``date``) and
+``amount``, including each customer's first purchase.  :mod:`servsim.calibration.smm`
+fits any such callable.
+
+:class:`BTYDPopulation` draws a BG/NBD, MBG/NBD or Pareto/NBD population for a given
+cohort (its first-purchase days), so the whole calibration pipeline runs and is
+tested now.  It draws every random quantity by inverse transform from a
+counter-based uniform ``U(seed, stream, customer, k)`` (a SplitMix64 hash), so a
+candidate parameter set and its neighbour see *the same* random numbers customer by
+customer: common random numbers that stay synchronized when a parameter changes how
+many events a customer has (a sequential generator would shift every later draw).
+
+:func:`servsim_simulator` is the binding of servsim's engine; it needs the engine
+part of issue 16 and says so.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+from scipy import special, stats
+
+from servsim.calibration.btyd import PARAMETER_NAMES
+from servsim.calibration.data import DAYS_PER_WEEK, TransactionLog
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+
+
+def hashed_uniform(seed: int, stream: int, customer, k=0) -> np.ndarray:
+    """Uniforms in (0, 1) indexed by (seed, stream, customer, k): SplitMix64 of a counter.
+
+    The same arguments always give the same number, independently of any other draw.
+    """
+    customer = np.asarray(customer, dtype=np.uint64)
+    k = np.asarray(k, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        z = (np.uint64(seed) * np.uint64(0xD1B54A32D192ED03)
+             + np.uint64(stream) * np.uint64(0x8CB92BA72F3D8DD7)
+             + customer * np.uint64(0x9FB21C651E98DF25) + k * _GOLDEN)
+        z = (z ^ (z >> np.uint64(30))) * _MIX1
+        z = (z ^ (z >> np.uint64(27))) * _MIX2
+        z = z ^ (z >> np.uint64(31))
+    return ((z >> np.uint64(11)).astype(np.float64) + 0.5) * 2.0**-53
+
+
+@dataclasses.dataclass
+class BTYDPopulation:
+    """A cohort drawn from a BTYD model (``simulate(params, seed)`` for SMM).
+
+    Parameters
+    ----------
+    model
+        ``bgnbd`` (dropout after a repeat purchase), ``mbgnbd`` (also after the first)
+        or ``paretonbd`` (exponential lifetime).
+    first_day
+        Each customer's first-purchase day (days since the calibration start).
+    total_days
+        Days simulated from the calibration start (the holdout end + 1).
+    time_unit_days
+        The parameters' time unit in days (7: rates per week, as the peers).
+
+    Notes
+    -----
+    Per customer ``i`` (streams of :func:`hashed_uniform`): purchase rate
+    ``lambda_i = G_r^-1(U_1) / alpha``; BG/NBD ``p_i = B_ab^-1(U_2)`` and the number of
+    repeats until dropout ``K_i`` geometric by inverse transform of ``U_3`` (MBG/NBD:
+    ``K_i - 1``); Pareto/NBD ``mu_i = G_s^-1(U_2) / beta`` and lifetime
+    ``-ln U_3 / mu_i``.  The Poisson count over the customer's active span is the
+    inverse Poisson CDF of ``U_4``; the purchase times are the span times the sorted
+    uniforms ``U_5(i, k)``, k = 0..count-1 (order statistics of a Poisson process);
+    BG/NBD keeps the first ``K_i``.  Times are floored to days and a customer's
+    purchases on one day are one transaction, as in the data.  Amounts are 1.
+    """
+
+    model: str
+    first_day: np.ndarray
+    total_days: int
+    time_unit_days: float = DAYS_PER_WEEK
+
+    def __post_init__(self):
+        if self.model not in PARAMETER_NAMES:
+            raise ValueError(f"model {self.model!r} unknown "
+                             f"(allowed: {', '.join(PARAMETER_NAMES)})")
+        self.first_day = np.asarray(self.first_day, dtype=np.int64)
+
+    @classmethod
+    def for_log(cls, model: str, log: TransactionLog, **kwargs) -> BTYDPopulation:
+        """Build the population with a log's cohort (first-purchase days) and horizon."""
+        return cls(model, log.first_day, log.total_days, **kwargs)
+
+    @property
+    def parameter_names(self) -> tuple[str, ...]:
+        """The model's parameters (all must be given to :meth:`__call__`)."""
+        return PARAMETER_NAMES[self.model]
+
+    def __call__(self, params: dict, seed: int) -> pd.DataFrame:
+        """Transactions (customer, day, amount) of the cohort under ``params``."""
+        missing = [name for name in self.parameter_names if name not in params]
+        if missing:
+            raise ValueError(f"{self.model} simulator: parameter {missing[0]!r} missing "
+                             f"(needs {', '.join(self.parameter_names)})")
+        values = [float(params[name]) for name in self.parameter_names]
+        if min(values) <= 0:
+            raise ValueError(f"{self.model} simulator: parameters must be > 0, got {params}")
+        r, alpha, third, fourth = values
+        n = len(self.first_day)
+        ids = np.arange(n)
+        span = (self.total_days - self.first_day) / self.time_unit_days
+        rate = special.gammaincinv(r, hashed_uniform(seed, 1, ids)) / alpha
+        if self.model == "paretonbd":
+            dropout = special.gammaincinv(third, hashed_uniform(seed, 2, ids)) / fourth
+            lifetime = -np.log(hashed_uniform(seed, 3, ids)) / np.maximum(dropout, 1e-300)
+            active = np.minimum(lifetime, span)
+            cap = None
+        else:
+            p = special.betaincinv(third, fourth, hashed_uniform(seed, 2, ids))
+            with np.errstate(divide="ignore"):
+                repeats = np.floor(np.log(hashed_uniform(seed, 3, ids)) / np.log1p(-p)) + 1
+            cap = repeats - (1 if self.model == "mbgnbd" else 0)
+            active = span
+        mean = rate * active
+        count = np.where(mean > 0, stats.poisson.ppf(hashed_uniform(seed, 4, ids),
+                                                     np.maximum(mean, 1e-300)), 0)
+        count = np.nan_to_num(count, nan=0.0).astype(np.int64)
+        customer = np.repeat(ids, count)
+        start = np.cumsum(count) - count
+        k = np.arange(len(customer)) - np.repeat(start, count)
+        times = hashed_uniform(seed, 5, customer, k) * active[customer]
+        order = np.lexsort((times, customer))
+        customer, times = customer[order], times[order]
+        if cap is not None:
+            keep = k < cap[customer]  # blocks stay in place, so k is also the rank by time
+            customer, times = customer[keep], times[keep]
+        days = self.first_day[customer] + np.floor(times * self.time_unit_days).astype(np.int64)
+        all_customers = np.concatenate([ids, customer])
+        all_days = np.concatenate([self.first_day, days])
+        table = pd.DataFrame({"customer": all_customers, "day": all_days})
+        table = table.drop_duplicates().sort_values(["customer", "day"], ignore_index=True)
+        table["amount"] = 1.0
+        return table
+
+
+class EngineBindingMissing(NotImplementedError):
+    """servsim's engine cannot yet simulate a calibration cohort (issue 16, engine part)."""
+
+
+ENGINE_NEEDS = (
+    "needs the per-customer event log (issue 16, engine part): per-customer purchase-rate "
+    "and dropout heterogeneity, sim.record_events purchases (day, customer, amount) and "
+    "cohort entry on the log's first-purchase days"
+)
+
+
+def servsim_simulator(config=None, log: TransactionLog | None = None):
+    """Bind servsim's engine as a calibration simulator (not available yet).
+
+    Once the engine part of issue 16 exists, this returns ``simulate(params, seed)``
+    that (1) copies ``config`` (a servsim config, e.g. ``market=single_firm``) with the
+    fitted ``params`` as dotted keys (``market.segments.*.purchase_rate``, the gamma
+    shape of the purchase-rate multiplier, the dropout beta's ``a, b``, ...) and
+    ``sim.seed = seed``; (2) enters one customer per cohort member on
+    ``log.first_day`` (cohort entry) with ``sim.days = log.total_days``; (3) runs
+    :func:`servsim.simulate` with ``sim.record_events=True``; (4) returns the focal
+    firm's purchase events as ``customer`` (the cohort code), ``day``, ``amount``.
+    The engine must draw each customer's random numbers from per-customer streams
+    (see :func:`hashed_uniform`) for common random numbers to hold across candidates.
+
+    Raises
+    ------
+    EngineBindingMissing
+        Always, until the engine provides the event log.
+    """
+    raise EngineBindingMissing(ENGINE_NEEDS)
+
+
+def make_simulator(name: str, log: TransactionLog, config=None):
+    """Return the simulator called ``name`` for a log's cohort: a BTYD model or ``servsim``."""
+    if name == "servsim":
+        return servsim_simulator(config, log)
+    if name in PARAMETER_NAMES:
+        return BTYDPopulation.for_log(name, log)
+    raise ValueError(f"simulator {name!r} unknown (allowed: servsim, "
+                     f"{', '.join(PARAMETER_NAMES)})")
