@@ -116,3 +116,12 @@ def test_exercise_3_other_markets():
     differentiated, premium = play("Company A: differentiated (the seed's advice)",
                                    "positioning: premium")[730]
     assert premium["profit"] > 1.5 * differentiated["profit"]
+
+
+def test_lesson_mode_sets_up_the_exercises_checked_here():
+    assert [(lesson.preset, lesson.compare) for lesson in app.LESSONS] == [
+        (BASELINE, "over-promise (promise 1.5)"),
+        ("Complaints recovered", "organisation: inverted pyramid"),
+        (BASELINE, "positioning: premium"),
+    ]
+    assert app.LESSONS[0].first_stop == 90  # exercise 1 reads the table at day 90

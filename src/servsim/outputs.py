@@ -276,81 +276,16 @@ def write_config(path: str | os.PathLike, params: Params) -> Path:
     return write_text(path, OmegaConf.to_yaml(OmegaConf.create(to_dict(params))))
 
 
-def _series(frame: pd.DataFrame, column: str) -> pd.Series | None:
-    return frame[column] if column in frame.columns else None
+def write_figure(path: str | os.PathLike, steps: pd.DataFrame, focal: str | None = None,
+                 params: Params | None = None) -> Path:
+    """Draw the run's figure (:func:`servsim.plots.run_figure`) and write it atomically as PNG.
 
-
-def write_figure(path: str | os.PathLike, steps: pd.DataFrame, focal: str | None = None) -> Path:
-    """Draw a quick 2 x 2 figure of a run's main series and write it atomically as PNG.
-
-    Panels: the focal firm's customers by relationship stage (stacked) with the
-    other firms' customers as lines; mean satisfaction of each firm; cumulative
-    profit of each firm; the focal firm's failures, complaints and recoveries
-    (7-day sums).  Columns missing from ``steps`` are skipped.
+    Titled with the run's market, strategy, organisation, seed and size when
+    ``params`` is given.
     """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+    from servsim import plots
 
-    fig = Figure(figsize=(11, 7.5))
-    FigureCanvasAgg(fig)
-    axes = fig.subplots(2, 2)
-    fig.subplots_adjust(left=0.07, right=0.98, bottom=0.07, top=0.95, wspace=0.2, hspace=0.32)
-    firms = list(dict.fromkeys(steps["firm"])) if "firm" in steps.columns else []
-    if focal is None and firms:
-        focal = firms[0]
-    by_firm = {name: part.sort_values("day") for name, part in steps.groupby("firm", sort=False)}
-    focal_steps = by_firm.get(focal, steps)
-
-    ax = axes[0, 0]
-    stages = [c for c in ("customers_new", "customers_repeat", "customers_loyal",
-                          "customers_advocate") if c in focal_steps.columns]
-    if stages:
-        ax.stackplot(
-            focal_steps["day"],
-            *[focal_steps[c] for c in stages],
-            labels=[c.removeprefix("customers_") for c in stages],
-            alpha=0.8,
-        )
-    for name, part in by_firm.items():
-        if name != focal and "customers" in part.columns:
-            ax.plot(part["day"], part["customers"], ls="--", lw=1.2, label=f"{name} (all stages)")
-    if "prospects" in focal_steps.columns:
-        ax.plot(focal_steps["day"], focal_steps["prospects"], color="grey", lw=1, label="prospects")
-    ax.set_title(f"customers of {focal} by stage")
-    ax.set_xlabel("day")
-    ax.legend(fontsize=7, loc="best", framealpha=0.7)
-
-    ax = axes[0, 1]
-    for name, part in by_firm.items():
-        if "satisfaction" in part.columns:
-            ax.plot(part["day"], part["satisfaction"], label=name, lw=1.5 if name == focal else 1)
-    if "market_norm" in focal_steps.columns:
-        ax.plot(focal_steps["day"], focal_steps["market_norm"], color="black", ls=":",
-                label="market norm")
-    ax.set_title("mean satisfaction (active customers)")
-    ax.set_xlabel("day")
-    ax.set_ylim(0, 1)
-    ax.legend(fontsize=7)
-
-    ax = axes[1, 0]
-    for name, part in by_firm.items():
-        if "profit" in part.columns:
-            ax.plot(part["day"], part["profit"].cumsum(), label=name,
-                    lw=1.5 if name == focal else 1)
-    ax.axhline(0, color="black", lw=0.5)
-    ax.set_title("cumulative profit (cu)")
-    ax.set_xlabel("day")
-    ax.legend(fontsize=7)
-
-    ax = axes[1, 1]
-    for column in ("failures", "complaints", "recoveries", "complaints_abandoned"):
-        series = _series(focal_steps, column)
-        if series is not None:
-            ax.plot(focal_steps["day"], series.rolling(7, min_periods=1).sum(), label=column)
-    ax.set_title(f"{focal}: failures, complaints, recoveries (7-day sums)")
-    ax.set_xlabel("day")
-    ax.legend(fontsize=7)
-
+    fig = plots.run_figure(steps, focal, plots.run_title(params) if params is not None else None)
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format="png", dpi=100)
     return Path(path)

@@ -123,6 +123,89 @@ def bars_ci(ax, names: Sequence[str], means: Sequence[float], lows: Sequence[flo
     ax.axhline(0, color="black", lw=0.6)
 
 
+def run_figure(steps: pd.DataFrame, focal: str | None = None, title: str | None = None):
+    """The figure of one run (``figure.png``): four panels of the per-step table, titled.
+
+    Panels: the focal firm's customers by relationship stage (stacked) with the
+    other firms' customers as lines; mean satisfaction of each firm and the
+    market norm; cumulative profit of each firm; the focal firm's failures,
+    complaints, recoveries and abandoned complaints as a smoothed weekly rate
+    (a 28-day moving average of the daily counts, times 7).  Every axis is
+    labelled with its unit, legends sit outside the data, and a footnote
+    explains the units ("cu" = currency units).  Columns missing from
+    ``steps`` are skipped.  ``title`` names the run (see :func:`run_title`).
+    """
+    fig, axes = figure(2, 2, width=13, height=8)
+    firms = list(dict.fromkeys(steps["firm"])) if "firm" in steps.columns else []
+    focal = focal if focal is not None else (firms[0] if firms else None)
+    by_firm = {name: part.sort_values("day") for name, part in steps.groupby("firm", sort=False)}
+    main = by_firm.get(focal, steps)
+
+    def outside(ax) -> None:
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+
+    ax = axes[0, 0]
+    stages = [c for c in ("customers_new", "customers_repeat", "customers_loyal",
+                          "customers_advocate") if c in main.columns]
+    if stages:
+        ax.stackplot(main["day"], *[main[c] for c in stages],
+                     labels=[c.removeprefix("customers_") for c in stages], alpha=0.85)
+    for name, part in by_firm.items():
+        if name != focal and "customers" in part.columns:
+            ax.plot(part["day"], part["customers"], ls="--", lw=1.2, label=f"{name} (all)")
+    ax.set_title(f"Customers of {focal} by relationship stage")
+    ax.set_ylabel("customers")
+    outside(ax)
+
+    ax = axes[0, 1]
+    for i, (name, part) in enumerate(by_firm.items()):
+        if "satisfaction" in part.columns:
+            ax.plot(part["day"], part["satisfaction"], label=name, color=color(name, i),
+                    lw=1.8 if name == focal else 1)
+    if "market_norm" in main.columns:
+        ax.plot(main["day"], main["market_norm"], color="black", ls=":", label="market norm")
+    ax.set_title("Mean satisfaction of active customers")
+    ax.set_ylabel("satisfaction (0 = worst, 1 = best)")
+    ax.set_ylim(0, 1)
+    outside(ax)
+
+    ax = axes[1, 0]
+    for i, (name, part) in enumerate(by_firm.items()):
+        if "profit" in part.columns:
+            ax.plot(part["day"], part["profit"].cumsum(), label=name, color=color(name, i),
+                    lw=1.8 if name == focal else 1)
+    ax.axhline(0, color="black", lw=0.5)
+    ax.set_title("Cumulative profit")
+    ax.set_ylabel("cumulative profit (cu)")
+    outside(ax)
+
+    ax = axes[1, 1]
+    for column in ("failures", "complaints", "recoveries", "complaints_abandoned"):
+        if column in main.columns:
+            weekly = main[column].rolling(28, min_periods=7).mean() * 7
+            ax.plot(main["day"], weekly, label=column.replace("_", " "), lw=1.4)
+    ax.set_title(f"{focal}: service failures and complaints")
+    ax.set_ylabel("per week (28-day moving average)")
+    ax.set_ylim(bottom=0)
+    outside(ax)
+
+    for ax in axes.ravel():
+        ax.set_xlabel("day of the simulation")
+    fig.suptitle(title or "servsim run", fontsize=13)
+    fig.supxlabel("cu = currency units (the model's unit of money); one step = one simulated "
+                  "day", fontsize=9, color="0.3")
+    return fig
+
+
+def run_title(params) -> str:
+    """The title of a run's figure: market, strategy, organisation, seed and size."""
+    sim = params.sim
+    return (f"servsim: market {params.market.name} · strategy {params.strategy.name} · "
+            f"org {params.org.name} · seed {sim.seed} · {sim.n_customers:,} customers, "
+            f"{sim.days} days")
+
+
 def rank_bars(ax, ranks: pd.DataFrame, order: Sequence[str] | None = None) -> None:
     """Draw stacked bars: each scenario's probability of rank 1, 2, ... (1 = best).
 

@@ -155,7 +155,7 @@ def run(
         outputs.write_config(out / outputs.CONFIG_FILE, result.params)
         try:
             outputs.write_figure(out / outputs.FIGURE_FILE, result.steps,
-                                 focal=result.summary.get("focal"))
+                                 focal=result.summary.get("focal"), params=result.params)
         except Exception:  # a figure is a convenience: never lose a run to it
             log.warning("could not draw %s:\n%s", outputs.FIGURE_FILE, traceback.format_exc())
         summary = {
