@@ -30,7 +30,7 @@ def write_csv(tmp_path, rows=ROWS, header=("cust", "when", "value"), name="log.c
 COLUMNS = data.Columns(customer="cust", date="when", amount="value")
 
 
-def one_line_error(call, *fragments):
+def check_one_line_error(call, *fragments):
     with pytest.raises(data.CalibrationDataError) as info:
         call()
     message = str(info.value)
@@ -75,55 +75,55 @@ def test_log_keeps_the_cohort_one_row_per_customer_day(tmp_path):
 
 def test_missing_column_names_file_and_column(tmp_path):
     path = write_csv(tmp_path)
-    one_line_error(lambda: data.read_transactions(path, data.Columns("cust", "date", "value")),
+    check_one_line_error(lambda: data.read_transactions(path, data.Columns("cust", "date", "value")),
                    str(path), "'date'", "not found", "cust, when, value")
 
 
 def test_unparseable_date_names_file_column_row_and_value(tmp_path):
     rows = [*ROWS[:3], ("a", "2020-13-45", 1.0)]
     path = write_csv(tmp_path, rows)
-    one_line_error(lambda: data.read_transactions(path, COLUMNS),
+    check_one_line_error(lambda: data.read_transactions(path, COLUMNS),
                    str(path), "'when'", "row 4", "'2020-13-45'")
     path = write_csv(tmp_path, [("a", "20200101", 1.0), ("a", "2020x0102", 1.0)], name="f.csv")
-    one_line_error(lambda: data.read_transactions(path, COLUMNS, date_format="%Y%m%d"),
+    check_one_line_error(lambda: data.read_transactions(path, COLUMNS, date_format="%Y%m%d"),
                    "row 2", "%Y%m%d")
 
 
 def test_negative_or_non_numeric_amount_and_missing_customer(tmp_path):
     path = write_csv(tmp_path, [*ROWS[:2], ("b", "2020-01-02", -3.5)])
-    one_line_error(lambda: data.read_transactions(path, COLUMNS),
+    check_one_line_error(lambda: data.read_transactions(path, COLUMNS),
                    str(path), "'value'", "row 3", "negative amount -3.5")
     path = write_csv(tmp_path, [*ROWS[:2], ("b", "2020-01-02", "ten")], name="g.csv")
-    one_line_error(lambda: data.read_transactions(path, COLUMNS), "'value'", "'ten'")
+    check_one_line_error(lambda: data.read_transactions(path, COLUMNS), "'value'", "'ten'")
     path = write_csv(tmp_path, [*ROWS[:2], (None, "2020-01-02", 1.0)], name="h.csv")
-    one_line_error(lambda: data.read_transactions(path, COLUMNS), "'cust'", "row 3")
+    check_one_line_error(lambda: data.read_transactions(path, COLUMNS), "'cust'", "row 3")
 
 
 def test_missing_file_empty_table_unknown_format(tmp_path):
-    one_line_error(lambda: data.read_transactions(tmp_path / "nope.csv"), "nope.csv",
+    check_one_line_error(lambda: data.read_transactions(tmp_path / "nope.csv"), "nope.csv",
                    "no such file")
     path = write_csv(tmp_path, [])
-    one_line_error(lambda: data.read_transactions(path, COLUMNS), "no transactions")
+    check_one_line_error(lambda: data.read_transactions(path, COLUMNS), "no transactions")
     odd = tmp_path / "log.xlsx"
     odd.write_text("x")
-    one_line_error(lambda: data.read_transactions(odd), "unknown format 'xlsx'")
+    check_one_line_error(lambda: data.read_transactions(odd), "unknown format 'xlsx'")
 
 
 def test_bad_windows_are_one_line_before_any_work(tmp_path):
     path = write_csv(tmp_path)
     frame = data.read_transactions(path, COLUMNS)
     src = str(path)
-    one_line_error(lambda: data.make_log(frame, "2020-01-14", "2020-01-10", source=src),
+    check_one_line_error(lambda: data.make_log(frame, "2020-01-14", "2020-01-10", source=src),
                    src, "holdout_end 2020-01-10 is not after calibration_end 2020-01-14")
-    one_line_error(lambda: data.make_log(frame, "2019-01-01", "2019-02-01", "2019-01-01",
+    check_one_line_error(lambda: data.make_log(frame, "2019-01-01", "2019-02-01", "2019-01-01",
                                          source=src),
                    src, "column 'date'", "no first purchase in the calibration window",
                    "2019-12-30..2020-01-20")
-    one_line_error(lambda: data.make_log(frame, "2019-12-01", "2020-02-01", "2020-01-01"),
+    check_one_line_error(lambda: data.make_log(frame, "2019-12-01", "2020-02-01", "2020-01-01"),
                    "calibration_end 2019-12-01 is before calibration_start 2020-01-01")
-    one_line_error(lambda: data.make_log(frame, "2020-01-14", "2020-02-01", "2020-01-01",
+    check_one_line_error(lambda: data.make_log(frame, "2020-01-14", "2020-02-01", "2020-01-01",
                                          cohort_end="2020-03-01"), "cohort_end")
-    one_line_error(lambda: data.make_log(frame, "2020-01-99", "2020-02-01"),
+    check_one_line_error(lambda: data.make_log(frame, "2020-01-99", "2020-02-01"),
                    "calibration_end '2020-01-99' is not a date")
 
 
