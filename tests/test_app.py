@@ -394,3 +394,13 @@ def test_run_figure_is_titled_labelled_with_legends_outside_the_data():
         assert legend.get_window_extent(renderer).x0 >= ax.get_window_extent(renderer).x1 - 1
     assert "cu = currency units" in fig._supxlabel.get_text()
     assert "per week" in fig.axes[3].get_ylabel()
+
+
+def test_every_parameter_slider_lies_within_the_registrys_allowed_range():
+    from servsim.params import field_of
+
+    for key, (lo, hi, _) in app.SLIDER_RANGES.items():
+        if key.startswith("play."):
+            continue
+        allowed_lo, allowed_hi = field_of(key).metadata["bounds"]
+        assert allowed_lo <= lo < hi <= allowed_hi, key

@@ -66,10 +66,31 @@ SLIDER_RANGES: dict[str, tuple[float, float, float]] = {
 """Every slider's (lowest, highest, step), by key: the one table of slider ranges.
 
 Parameter keys are :mod:`servsim.params`' dotted names; ranges are classroom
-ranges inside the validated ones (judgement).  ``play.*`` are the page's own:
-the pace of Play in simulated days per second and the days one Step advances.
-(A parameter registry with plausible ranges would replace the parameter rows.)
+ranges (judgement), wider than the registry's *plausible* ranges where a lesson
+shows an extreme (over-promising at 1.5-2.0, an approval chain of six levels), and
+always inside the registry's *allowed* ranges (:func:`_within_registry` clips them
+at import, so a slider can never offer a value validation refuses).  ``play.*``
+are the page's own: the pace of Play in simulated days per second and the days
+one Step advances.
 """
+
+
+def _within_registry(ranges: dict[str, tuple[float, float, float]]
+                     ) -> dict[str, tuple[float, float, float]]:
+    """Clip each parameter slider to the registry's allowed range (:mod:`servsim.registry`)."""
+    from servsim.params import field_of
+
+    out = {}
+    for key, (lo, hi, step) in ranges.items():
+        f = None if key.startswith("play.") else field_of(key)
+        bounds = f.metadata.get("bounds") if f is not None else None
+        if bounds is not None:
+            lo, hi = max(lo, bounds[0]), min(hi, bounds[1])
+        out[key] = (type(step)(lo), type(step)(hi), step)
+    return out
+
+
+SLIDER_RANGES = _within_registry(SLIDER_RANGES)
 
 
 @dataclass(frozen=True)
