@@ -64,6 +64,7 @@ def test_outcomes_are_the_focal_firms_scalars():
         assert name in outcomes
     assert all(isinstance(v, float) for v in outcomes.values())
     assert outcomes["cumulative_profit"] == focal["cumulative_profit"]
+    assert outcomes["customer_equity"] == pytest.approx(focal["final_customers"] * focal["clv"])
     rival = result.summary["firms"]["foreign"]["cumulative_profit"]
     assert rival != outcomes["cumulative_profit"]  # the focal firm's, not another's
 

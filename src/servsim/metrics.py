@@ -30,6 +30,19 @@ def clv(margin: float, retention: float, discount: float) -> float:
     return margin * retention / (1.0 + discount - retention)
 
 
+def customer_equity(customers: float, clv_per_customer: float) -> float:
+    """Customer equity of the current customer base: ``customers x CLV``.
+
+    The value of the customers a firm holds at the end of a run, each worth the
+    lifetime value :func:`clv` of the run's margin and retention (Rust, Lemon &
+    Zeithaml 2004; Gupta, Lehmann & Stuart 2004 add the customers still to be
+    acquired, which a run's horizon leaves out): the terminal value to set beside
+    cumulative profit, so that a strategy that milks its base does not look better
+    than one that builds it.
+    """
+    return float(customers * clv_per_customer)
+
+
 def firm_summary(df: pd.DataFrame, discount_rate: float, window: int = 30) -> dict:
     """Summary of one firm's rows of the step table (see module docstring)."""
     df = df.sort_values("day")

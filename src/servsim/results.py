@@ -112,9 +112,14 @@ class RunResult:
         ``discounted_profit``, ``final_share``, ``retention_rate``, ``clv``,
         ``satisfaction``, ``recommend_score`` (NPS-style), ``complaints``,
         ``recovery_days``, ``staff_turnover``, ... (NaN where undefined, e.g.
-        ``recovery_days`` without a recovery).  Customer equity is not computed
-        by the metrics yet.
+        ``recovery_days`` without a recovery), and ``customer_equity``
+        (:func:`servsim.metrics.customer_equity`: the customers at the end times
+        their lifetime value).
         """
+        from servsim.metrics import customer_equity
+
         firm = self.summary["firms"][self.summary["focal"]]
-        return {name: float(value) for name, value in firm.items()
-                if isinstance(value, int | float) and not isinstance(value, bool)}
+        out = {name: float(value) for name, value in firm.items()
+               if isinstance(value, int | float) and not isinstance(value, bool)}
+        out["customer_equity"] = customer_equity(out["final_customers"], out["clv"])
+        return out

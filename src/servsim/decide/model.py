@@ -35,6 +35,7 @@ OUTCOMES: dict[str, tuple[str, str]] = {
     "customers": ("final_customers", "active customers at the end"),
     "retention": ("retention_rate", "annual retention rate"),
     "clv": ("clv", "customer lifetime value m r / (1 + d - r) (cu)"),
+    "customer_equity": ("customer_equity", "customers at the end x their CLV (cu)"),
     "satisfaction": ("satisfaction", "mean satisfaction of customers, last 30 days"),
     "nps": ("recommend_score", "NPS-style recommend score in [-100, 100], last 30 days"),
     "complaints": ("complaints", "complaints lodged over the run"),
