@@ -20,18 +20,17 @@ truncated, emptied or lost, and ``servsim-collect`` reports it as ``damaged``.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import math
 import os
-import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from servsim.atomic import atomic_path
 from servsim.params import Params, to_dict
 
 STEPS_FILE = "steps.parquet"
@@ -57,26 +56,6 @@ value, and every infinity, must be finite (:func:`first_non_finite`)."""
 
 
 # --------------------------------------------------------------------------- atomic files
-
-
-@contextlib.contextmanager
-def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
-    """Yield a temporary path next to ``path``; on success move it onto ``path``.
-
-    The temporary file lives in the same directory (so :func:`os.replace` is an
-    atomic rename on POSIX) and is removed if the block raises.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # a unique name, created by the writer itself (so the file gets the usual umask mode)
-    tmp_path = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:12]}.tmp")
-    try:
-        yield tmp_path
-        os.replace(tmp_path, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            tmp_path.unlink()
-        raise
 
 
 def write_text(path: str | os.PathLike, text: str) -> Path:

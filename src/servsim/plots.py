@@ -51,7 +51,7 @@ def png_bytes(fig, dpi: int = 90) -> bytes:
 
 def save(fig, path: str | Path, dpi: int = 90) -> Path:
     """Write the figure as PNG, atomically."""
-    from servsim.outputs import atomic_path
+    from servsim.atomic import atomic_path
 
     path = Path(path)
     with atomic_path(path) as tmp:
