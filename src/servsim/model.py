@@ -21,6 +21,7 @@ import pandas as pd
 
 from servsim.agents import CustomerAgent, FirmAgent, ManagerAgent, StaffAgent
 from servsim.datacollector import DayRecords
+from servsim.events import CustomerEvents
 from servsim.firms import KernelConstants, firm_table, segment_table
 from servsim.kernels import books, market, service
 from servsim.kernels.census import census_day
@@ -64,7 +65,7 @@ TALK_BINS = 10
 """Satisfaction bins of the word-of-mouth diagnostics."""
 
 
-class ServiceMarket(mesa.Model):
+class ServiceMarket(CustomerEvents, mesa.Model):
     """Customers, frontline staff, managers and firms in one service market.
 
     Parameters
@@ -75,11 +76,13 @@ class ServiceMarket(mesa.Model):
         Seed of the model's numpy Generator; defaults to ``params.sim.seed``.
     diagnostics : bool
         Also collect word-of-mouth talk rates by satisfaction (validation).
+    entry_day : array, optional
+        Cohort entry day per customer (0: none; :mod:`servsim.events`); beats sim.entry_days.
     """
 
     def __init__(
         self, params: Params | dict | None = None, rng: int | None = None,
-        diagnostics: bool = False,
+        diagnostics: bool = False, entry_day=None,
     ):
         params = params if isinstance(params, Params) else make_params(params)
         super().__init__(rng=params.sim.seed if rng is None else rng)
@@ -92,6 +95,7 @@ class ServiceMarket(mesa.Model):
         self.n_firms = self.firms.n
         self.day = 0
         self.norm = self.segments.expectation.astype(np.float64).copy()
+        self._seed, self._entry_given = int(params.sim.seed if rng is None else rng), entry_day
         self._init_customers()
         self._fs_row = self._table_row(self.customers.firm, self.customers.segment)
         """Each customer's row in (firm, segment) tables; kept up to date by the choice step."""
@@ -114,11 +118,9 @@ class ServiceMarket(mesa.Model):
         self._wom_call = -1
         self.records = np.zeros((params.sim.days, self.n_firms, len(METRICS)))
         self.talk_by_satisfaction = np.zeros((3, TALK_BINS))
-        """Word-of-mouth diagnostics summed over days: row 0 customers who could talk,
-        row 1 positive talkers, row 2 negative talkers, by satisfaction bin
-        (``TALK_BINS`` equal bins of [0, 1]); filled only when ``diagnostics``."""
-        self.diagnostics = diagnostics
-        self.log = np.zeros((self.n_firms, len(METRICS)))
+        """Word-of-mouth diagnostics (who could talk, positive, negative talkers) by
+        satisfaction bin, summed over days; filled only when ``diagnostics``."""
+        self.diagnostics, self.log = diagnostics, np.zeros((self.n_firms, len(METRICS)))
         self.recovery_log: list[tuple[int, np.ndarray, np.ndarray]] = []
         """Closed complaints, one (day, int columns, float columns) batch per day — see
         :meth:`recovery_table` (and :func:`servsim.kernels.service.outcomes`)."""
@@ -148,6 +150,7 @@ class ServiceMarket(mesa.Model):
                         for p, r in zip(f.promised[k], self.norm, strict=True)]
                        for k in range(f.n)], dtype=np.float64)
         exp0 = e0[np.maximum(firm, 0), seg].astype(np.float32)
+        mult, offset = self._heterogeneity(seg, self._seed)
         self.customers = Customers(
             segment=seg,
             firm=firm,
@@ -160,8 +163,9 @@ class ServiceMarket(mesa.Model):
             failures=np.zeros(n, dtype=np.uint8),
             last_failure_day=np.full(n, NEVER, dtype=np.int32),
             busy=np.zeros(n, dtype=bool),
-            contract=np.zeros(n, dtype=bool),
+            contract=np.zeros(n, dtype=bool), rate_multiplier=mult, dropout_offset=offset,
         )
+        self._entry_setup()
 
     def _table_row(self, firm: np.ndarray, segment: np.ndarray) -> np.ndarray:
         """Row ``firm * n_segments + segment`` of a flattened (firm, segment) table
@@ -384,6 +388,7 @@ class ServiceMarket(mesa.Model):
         self.complaints = ComplaintBook(*columns)
         if len(ints):
             self.recovery_log.append((self.day + 1, ints, floats))
+        self._service_events()
 
     # 7 ----------------------------------------------------------------------
     def word_of_mouth_step(self) -> None:
@@ -427,29 +432,25 @@ class ServiceMarket(mesa.Model):
     def choice_step(self) -> None:
         """Purchases, defection (lapse or switch), stage moves, and adoption by prospects.
 
-        Two compiled kernels (:mod:`servsim.kernels.choice`):
-
-        * existing customers at a purchase occasion defect with
-          :func:`~servsim.mechanisms.relationship.defection_probability`; a defector
-          switches (picks another firm by utility) with probability ``switch_share``,
-          else lapses; the others buy and move along the lifecycle
-          (:func:`~servsim.mechanisms.relationship.next_stage`) and may take a contract;
-        * prospects and lapsed customers adopt (Bass hazard, logit choice): the pool is
-          who was a prospect or lapsed before today's choices (today's lapsers do not
-          come straight back).  Thinning (exact): hear of some firm with
-          P = min(1, sum a), then convert with P = min(1, sum a pi) / min(1, sum a);
-          P(hear) grows with pos_in, so nobody's exceeds its value at each firm's
-          largest pos_in (``bound``, widened by 1e-9 so that no rounding can leave
-          anyone out): hazards are computed only for the draws below it.
+        Two compiled kernels (:mod:`servsim.kernels.choice`; ODD 7.9, 7.10): customers
+        at a purchase occasion defect
+        (:func:`~servsim.mechanisms.relationship.defection_probability`) and switch or
+        lapse, the others buy, move along the lifecycle and may take a contract; the
+        pool (prospects and lapsed before today's choices) adopts by the Bass hazard and
+        the logit choice, thinned exactly: P(hear) = min(1, sum a) is bounded by its
+        value at each firm's largest pos_in (widened by 1e-9), then conversion with
+        P = min(1, sum a pi) / min(1, sum a).  Then :mod:`servsim.events` hooks.
         """
         c, f, b, seg, F = self.customers, self.firms, self.behaviour, self.segments, self.n_firms
-        bitgen = bitgen_address(self.rng)
+        bitgen, pre = bitgen_address(self.rng), self._before_choice()
         pool, buyers, defect, switch, movers = defection(
             bitgen, c.stage, c.segment, c.firm, c.satisfaction, c.attitude,
             self._constants.purchase_rate32, f.price, seg.price_sensitivity,
             self._constants.logit_churn_base, b.wom_neutral, b.churn_satisfaction,
             b.churn_attitude, b.churn_price, b.switch_share, self.log, _M["churn"],
+            c.rate_multiplier, c.dropout_offset,
         )
+        pool = self._entry_pool(pool)
         weights = np.zeros((movers.size, F))
         if movers.size:
             util = self._utility(movers)
@@ -473,6 +474,7 @@ class ServiceMarket(mesa.Model):
         )
         if dropped:
             self.requests.keep(keep)
+        self._after_choice(pre, buyers, defect, switch, movers)
         self._census = None  # stages, firms and contracts changed
 
     def pos_in_of(self, who: np.ndarray) -> np.ndarray:
@@ -571,7 +573,7 @@ class ServiceMarket(mesa.Model):
         df = pd.DataFrame(rec, columns=METRICS)
         df.insert(0, "firm", np.tile(np.array(self.firms.names, dtype=object), days))
         df.insert(0, "day", np.repeat(np.arange(1, days + 1), self.n_firms))
-        return df
+        return self._with_purchase_counts(df)
 
     def recovery_table(self) -> pd.DataFrame:
         """One row per complaint closed (resolved, or ignored/abandoned).

@@ -3,6 +3,8 @@
 A run directory holds::
 
     steps.parquet   per (day, firm) table, servsim.results.STEP_COLUMNS
+    events.parquet  the per-customer event log (only with sim.record_events=1;
+                    servsim.events)
     config.yaml     the resolved parameters the run used (servsim.params.to_dict)
     figure.png      customers by stage, satisfaction, cumulative profit, complaints
     summary.json    status ("ok" or "error"), seed, package version, config hash,
@@ -34,6 +36,7 @@ from servsim.atomic import atomic_path
 from servsim.params import Params, to_dict
 
 STEPS_FILE = "steps.parquet"
+EVENTS_FILE = "events.parquet"
 SUMMARY_FILE = "summary.json"
 CONFIG_FILE = "config.yaml"
 FIGURE_FILE = "figure.png"
@@ -45,7 +48,7 @@ STATUS_DAMAGED = "damaged"
 STATUS_MISSING = "missing"
 """No summary: the run never started or did not finish."""
 
-RECORDED_FILES = (STEPS_FILE, CONFIG_FILE, FIGURE_FILE)
+RECORDED_FILES = (STEPS_FILE, EVENTS_FILE, CONFIG_FILE, FIGURE_FILE)
 """The files a finished run's summary records (size and SHA-256), when they were written."""
 
 UNDEFINED_MEANS = ("satisfaction", "expectation", "recommend_score", "share", "wait_days",

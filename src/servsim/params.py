@@ -137,6 +137,9 @@ def label(default: str, *, choices: tuple[str, ...] = (), source: str = "—",
 
 
 _UNIT = (0.0, 1.0)
+_OFF_UNLESS_CALIBRATED = ("off unless calibrated: judgement (the `cdnow` calibration fits it, "
+                          "docs/calibration.md)")
+DROPOUT_TIMINGS = ("occasion", "after_purchase")
 _MONEY = (0.0, MONEY_MAX)
 _SLOPE = (0.0, SLOPE_MAX)
 _DAYS = (1, DAYS_MAX)
@@ -169,7 +172,20 @@ class SegmentParams:
     """Service needs per customer-day (encounters with frontline staff)."""
     purchase_rate: float = param(0.033, 0.004, 0.05, bounds=_UNIT, dist="loguniform",
                                  unit="per customer-day", source=CALIBRATION, odd=("7.10",))
-    """Purchase occasions per customer-day."""
+    """Purchase occasions per customer-day (times the customer's ``rate_multiplier``)."""
+    rate_shape: float = param(0.0, 0.2, 5.0, bounds=(0.0, 1e6), dist="loguniform", symbol="r",
+                              odd=("7.10",), source=_OFF_UNLESS_CALIBRATED)
+    """Shape r of each customer's Gamma(r, 1/r) purchase-rate multiplier (mean 1; the
+    BTYD models' r, α = r / purchase_rate); 0 = off (every multiplier exactly 1)."""
+    dropout_sd: float = param(0.0, 0.25, 2.0, bounds=(0.0, 100.0), symbol="σ_d", odd=("7.10",),
+                              source=_OFF_UNLESS_CALIBRATED)
+    """Sd of each customer's Normal(0, σ_d) offset on the defection logit; 0 = off."""
+    dropout_concentration: float = param(0.0, 0.5, 20.0, bounds=(0.0, 1e6), dist="loguniform",
+                                         symbol="κ", odd=("7.10",),
+                                         source=_OFF_UNLESS_CALIBRATED)
+    """Beta alternative (used when > 0, instead of σ_d): the offset is logit(B) − logit(c0)
+    with B ~ Beta(κ c0, κ (1 − c0)), so that at neutral satisfaction and attitude P(defect)
+    is the BG/NBD's beta-distributed p (a = κ c0, b = κ (1 − c0)); 0 = off."""
     complaint_propensity: float = param(
         0.04, 0.02, 0.6, bounds=_UNIT, symbol="p_c", odd=("7.6",),
         source="TARP 1979/1986: ~1 complaint per ~25 dissatisfied consumers; B2B higher "
@@ -520,6 +536,11 @@ class BehaviourParams:
     """Logit slope of defection on price_sensitivity * (price - 1)."""
     switch_share: float = param(0.5, 0.25, 0.75, bounds=_UNIT, source=CALIBRATION, odd=("7.10",))
     """Share of defectors who switch to a competitor at once (if any); the rest lapse."""
+    dropout_timing: str = label(
+        "occasion", choices=DROPOUT_TIMINGS, odd=("7.10",),
+        source="judgement (occasion: the seed model; after_purchase: Fader, Hardie & Lee 2005)",
+        meaning="when dropout can happen: at a purchase occasion, instead of the purchase "
+                "(occasion), or right after a purchase, as the BG/NBD assumes (after_purchase)")
     repeat_threshold: float = param(0.45, 0.4, 0.5, bounds=_UNIT, symbol="s_repeat",
                                     constraint=_THRESHOLDS, source=_LIFECYCLE, odd=("7.10",))
     loyal_threshold: float = param(0.6, 0.55, 0.65, bounds=_UNIT, symbol="s_loyal",
@@ -647,6 +668,16 @@ class SimParams:
                                      unit="customers", odd=("5",),
                                      source="performance choice (a view ≈ 225 bytes)")
     """Customers get Mesa agent views only up to this population size."""
+    record_events: int = param(0, 0, 0, bounds=(0, 1), odd=("5",),
+                               source="run setting (off for big runs)")
+    """1 = keep the per-customer event log (events.parquet, RunResult.events) and a
+    purchase-count column in the step table; 0 = off."""
+    entry_days: int = param(0, 0, 90, bounds=(0, HORIZON_MAX), unit="days", odd=("5",),
+                            source="run setting")
+    """Cohort entry: if > 0, every customer not a customer at day 0 enters on a day drawn
+    uniformly from 1 … entry_days and joins the focal firm with a first purchase that day
+    (and does not adopt before); 0 = off.  simulate(entry_day=...) gives the days
+    instead (e.g. a data set's first-purchase days)."""
 
 
 @dataclass
@@ -950,6 +981,9 @@ def validate(params: Params) -> None:
         raise ParameterError(
             f"market.network.kind={kind!r} is unknown; allowed: {', '.join(NETWORK_KINDS)}"
         )
+    if params.behaviour.dropout_timing not in DROPOUT_TIMINGS:
+        raise ParameterError(f"behaviour.dropout_timing={params.behaviour.dropout_timing!r} is "
+                             f"unknown; allowed: {', '.join(DROPOUT_TIMINGS)}")
     initial = params.market.focal_initial_share + sum(
         c.initial_share for c in params.market.competitors.values()
     )

@@ -98,6 +98,8 @@ class RunResult:
     extras: dict[str, Any] = field(default_factory=dict)
     """Diagnostics: ``recoveries`` (one row per closed complaint, see
     :meth:`servsim.model.ServiceMarket.recovery_table`)."""
+    events: pd.DataFrame | None = None
+    """The per-customer event log (``sim.record_events=1``; :mod:`servsim.events`)."""
 
     def config(self) -> dict:
         """The resolved configuration as a plain dict."""

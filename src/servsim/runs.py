@@ -152,6 +152,8 @@ def run(
         if problem is not None:
             raise NonFiniteOutput(problem)
         outputs.write_parquet(out / outputs.STEPS_FILE, result.steps)
+        if result.events is not None:
+            outputs.write_parquet(out / outputs.EVENTS_FILE, result.events)
         outputs.write_config(out / outputs.CONFIG_FILE, result.params)
         try:
             outputs.write_figure(out / outputs.FIGURE_FILE, result.steps,

@@ -32,7 +32,7 @@ def simulate(params: Params | Mapping[str, Any] | None = None, *,
              stage: str | None = None, experiment: str | None = None,
              heterogeneity: str | None = None, recovery: str | None = None,
              overrides: Mapping[str, Any] | Sequence[str] | None = None,
-             progress: bool = False, **dotted: Any) -> RunResult:
+             progress: bool = False, entry_day=None, **dotted: Any) -> RunResult:
     """Run one replication.
 
     Parameters
@@ -52,6 +52,9 @@ def simulate(params: Params | Mapping[str, Any] | None = None, *,
         (Hydra's syntax, as on the command line).
     progress : bool
         Show a progress bar (tqdm) over days.
+    entry_day : array of int, optional
+        Cohort entry: each customer's entry day (1-based; 0 = not a cohort member), e.g.
+        a data set's first-purchase days (:mod:`servsim.events`).
     **dotted
         More values by dotted key, e.g. ``simulate(**{"sim.days": 30})``.
 
@@ -59,7 +62,7 @@ def simulate(params: Params | Mapping[str, Any] | None = None, *,
     -------
     RunResult
         ``steps`` (per day x firm), ``summary``, ``outcomes`` (the focal firm's
-        scalars) and the resolved ``params``.
+        scalars), the resolved ``params`` and, with ``sim.record_events=1``, ``events``.
 
     Raises
     ------
@@ -79,7 +82,7 @@ def simulate(params: Params | Mapping[str, Any] | None = None, *,
             params = make_params(params, **dotted)
     else:
         params = compose_run(overrides, dotted, **choices)
-    return run_params(params, progress=progress)
+    return run_params(params, progress=progress, entry_day=entry_day)
 
 
 def compose_run(overrides: Mapping[str, Any] | Sequence[str] | None = None,
@@ -107,12 +110,12 @@ def _hydra_value(value: Any) -> str:
     return f"'{text}'"
 
 
-def run_params(params: Params, *, progress: bool = False) -> RunResult:
+def run_params(params: Params, *, progress: bool = False, entry_day=None) -> RunResult:
     """Build a :class:`~servsim.model.ServiceMarket` for ``params``, run it, summarise it."""
     from servsim.metrics import run_summary
     from servsim.model import ServiceMarket
 
-    model = ServiceMarket(params)
+    model = ServiceMarket(params, entry_day=entry_day)
     if progress:
         from tqdm.auto import tqdm
 
@@ -128,6 +131,7 @@ def run_params(params: Params, *, progress: bool = False) -> RunResult:
         summary=summary,
         params=params,
         extras={"recoveries": model.recovery_table()},
+        events=model.event_table(),
     )
 
 

@@ -68,6 +68,8 @@ class Customers(_Columns):
     last_failure_day: np.ndarray  # int32 day of the last failure (NEVER if none)
     busy: np.ndarray  # bool: has an open service request or complaint
     contract: np.ndarray  # bool: holds a service contract with its firm
+    rate_multiplier: np.ndarray  # float32 > 0: times the segment's purchase_rate (1 if off)
+    dropout_offset: np.ndarray  # float32: added to the defection logit (0 if off)
 
     @property
     def n(self) -> int:

@@ -23,7 +23,8 @@ f32 = np.float32
 @jit
 def defection(bitgen, stage, segment, firm, satisfaction, attitude, purchase_rate, price,
               price_sensitivity, logit_churn_base, neutral, slope_satisfaction,
-              slope_attitude, slope_price, switch_share, log, churn_col):
+              slope_attitude, slope_price, switch_share, log, churn_col, rate_multiplier,
+              dropout_offset):
     """Purchase occasions and defection; defectors per firm are logged (``churn_col``).
 
     Returns (pool, buyers, defect, switch, movers): the customers not active at the
@@ -39,7 +40,7 @@ def defection(bitgen, stage, segment, firm, satisfaction, attitude, purchase_rat
         active = is_active(stage[i])
         pool[n_pool] = i  # kept only if not active (no branch to mispredict)
         n_pool += not active
-        if relationship.buys(u, purchase_rate[segment[i]]):  # rarely true: predictable
+        if relationship.buys(u, purchase_rate[segment[i]] * rate_multiplier[i]):  # rarely true: predictable
             if active:
                 buyers[n_buy] = i
                 n_buy += 1
@@ -52,7 +53,8 @@ def defection(bitgen, stage, segment, firm, satisfaction, attitude, purchase_rat
         k = firm[i]
         p_defect = relationship.defection_probability(
             satisfaction[i], attitude[i, k], price[k], price_sensitivity[segment[i]],
-            logit_churn_base, neutral, slope_satisfaction, slope_attitude, slope_price)
+            logit_churn_base, neutral, slope_satisfaction, slope_attitude, slope_price,
+            dropout_offset[i])
         if next_double(bitgen) < p_defect:
             defect[j] = True
             churn[k] += 1

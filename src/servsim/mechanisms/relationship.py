@@ -45,15 +45,17 @@ def defection_probability(
     satisfaction: np.float32, attitude_own: np.float32, price: float,
     price_sensitivity: float, logit_churn_base: float, neutral: float,
     slope_satisfaction: float, slope_attitude: float, slope_price: float,
+    dropout_offset: np.float32,
 ) -> float:
     """P(defect | purchase occasion) (see module docstring).
 
     The satisfaction and attitude terms are float32 (``logit(c0)`` and the slopes
     rounded to float32), as numpy computed them on the float32 columns; the price
-    term and the logistic are float64.
+    term and the logistic are float64.  ``dropout_offset`` is the customer's float32
+    dropout propensity (0 when heterogeneity is off: the sum is then unchanged).
     """
     z32 = (f32(logit_churn_base) + f32(slope_satisfaction) * (f32(neutral) - satisfaction)
-           - f32(slope_attitude) * attitude_own)
+           - f32(slope_attitude) * attitude_own) + dropout_offset
     z = np.float64(z32) + slope_price * price_sensitivity * (price - 1.0)
     return logistic(z)
 

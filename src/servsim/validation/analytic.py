@@ -205,3 +205,131 @@ def check_littles_law(size: str = "ci") -> Check:
         passed, plot,
     )
 
+
+
+# ----------------------------------------------------------------------------- 16 BTYD
+
+BTYD = {"rate_shape": 0.25, "purchase_rate": 0.0075, "a": 0.75, "b": 2.2}
+"""CDNOW-like heterogeneity: r = 0.25, α = r / rate = 33.3 days (4.8 weeks), and the
+beta dropout a = 0.75, b = 2.2 (Fader, Hardie & Lee 2005's CDNOW estimates, rounded)."""
+BTYD_WEEKS = (13, 26, 39, 52)
+
+
+def btyd_overrides(n: int, days: int, timing: str, seed: int = 0) -> dict:
+    """Only purchases and dropout: no service needs (satisfaction stays put), no word of
+    mouth or price in defection, no Bass adoption; everyone enters on day 1 with a first
+    purchase; gamma purchase rates, beta dropout, the events recorded."""
+    h = BTYD
+    c0 = h["a"] / (h["a"] + h["b"])
+    return {
+        "sim.n_customers": n, "sim.days": days, "sim.seed": seed, "sim.entry_days": 1,
+        "sim.record_events": 1, "market.innovation": 0.0, "market.imitation": 0.0,
+        "market.segments": {"all": {"share": 1.0, "need_rate": 0.0,
+                                    "purchase_rate": h["purchase_rate"],
+                                    "rate_shape": h["rate_shape"],
+                                    "dropout_concentration": h["a"] + h["b"]}},
+        "behaviour.churn_base": c0, "behaviour.churn_satisfaction": 0.0,
+        "behaviour.churn_attitude": 0.0, "behaviour.churn_price": 0.0,
+        "behaviour.wom_base": 0.0, "behaviour.dropout_timing": timing,
+    }
+
+
+def btyd_discrete_expected(t: np.ndarray, timing: str, nodes: int = 400) -> np.ndarray:
+    """Exact E[X(t)] of the engine's daily process (occasion with P = min(λ, 1) a day;
+    ``after_purchase``: buy, then leave with p; ``occasion``: leave instead of buying with
+    p), by Gauss-Legendre quadrature over the gamma and beta mixing quantiles:
+    E[X(t) | λ, p] = (1/p) (1 - (1 - λ p)^t), times (1 - p) for ``occasion``."""
+    from scipy import special
+
+    h = BTYD
+    x, w = np.polynomial.legendre.leggauss(nodes)
+    u, w = (x + 1) / 2, w / 2
+    lam = np.minimum(special.gammaincinv(h["rate_shape"], u) / h["rate_shape"]
+                     * h["purchase_rate"], 1.0)
+    p = special.betaincinv(h["a"], h["b"], u)
+    out = []
+    for days in np.atleast_1d(t):
+        alive = (1.0 - lam[:, None] * p[None, :]) ** days
+        g = (1.0 - alive) / p[None, :]
+        if timing == "occasion":
+            g = g * (1.0 - p[None, :])
+        out.append(float(w @ g @ w))
+    return np.array(out)
+
+
+def btyd_closed_form(t: np.ndarray, timing: str) -> np.ndarray:
+    """The matching BTYD model's E[X(t)], t in days: BG/NBD for ``after_purchase``
+    (dropout right after a repeat purchase), MBG/NBD for ``occasion`` (dropout instead of
+    a purchase: by Poisson thinning E[X(t) | λ, p] = (1 - p)/p (1 - e^{-λ p t}), the
+    MBG/NBD's, which also allows dropout right after the first purchase)."""
+    from servsim.calibration.btyd import bgnbd_expected, mbgnbd_expected
+
+    h = BTYD
+    alpha = h["rate_shape"] / h["purchase_rate"]
+    f = bgnbd_expected if timing == "after_purchase" else mbgnbd_expected
+    return f(np.asarray(t, float), h["rate_shape"], alpha, h["a"], h["b"])
+
+
+def btyd_repeat_counts(n: int, days: int, timing: str, seed: int,
+                       checkpoints: np.ndarray) -> np.ndarray:
+    """Per-customer repeat purchases by each checkpoint (days after the day-1 entry),
+    (len(checkpoints) x n), from the event log."""
+    res = simulate(**btyd_overrides(n, days, timing, seed))
+    ev = res.events
+    buys = ev[(ev["kind"] == "purchase") & (ev["day"] >= 2)]
+    day, who = buys["day"].to_numpy(), buys["customer"].to_numpy()
+    return np.array([np.bincount(who[day <= 1 + t], minlength=n) for t in checkpoints])
+
+
+def check_btyd(size: str = "ci") -> Check:
+    """16. The buy-till-you-die limit: BG/NBD and MBG/NBD expected repeat purchases."""
+    n, seeds = _pick(size, 20_000, 100_000), _pick(size, range(3), range(5))
+    t = 7 * np.array(BTYD_WEEKS)
+    days = int(t[-1]) + 1
+    numbers, curves, passed = {}, {}, True
+    for timing, model in (("after_purchase", "bgnbd"), ("occasion", "mbgnbd")):
+        counts = np.concatenate([btyd_repeat_counts(n, days, timing, s, t) for s in seeds],
+                                axis=1)
+        sim = counts.mean(axis=1)
+        sem = counts.std(axis=1, ddof=1) / np.sqrt(counts.shape[1])
+        exact = btyd_discrete_expected(t, timing)
+        closed = btyd_closed_form(t, timing)
+        rel = sim / closed - 1
+        z = (sim - exact) / sem
+        numbers[f"{model}_max_rel_error_pct"] = float(100 * np.abs(rel).max())
+        numbers[f"{model}_max_abs_z_discrete"] = float(np.abs(z).max())
+        numbers[f"{model}_discretisation_gap_pct"] = float(100 * np.abs(exact / closed - 1).max())
+        numbers[f"{model}_E_X_52w"] = float(sim[-1])
+        passed &= bool(np.abs(rel).max() < 0.03 and np.abs(z).max() < 4)
+        curves[timing] = (sim, sem, closed)
+
+    def plot(ax):
+        weeks = np.array(BTYD_WEEKS)
+        for (timing, (sim, sem, closed)), c in zip(curves.items(), ("C0", "C1"), strict=True):
+            ax.errorbar(weeks, sim, yerr=2 * sem, fmt="o", color=c, label=f"{timing}: servsim")
+            fine = np.linspace(1, weeks[-1], 100)
+            ax.plot(fine, btyd_closed_form(7 * fine, timing), color=c, ls="--",
+                    label="BG/NBD E[X(t)]" if timing == "after_purchase" else "MBG/NBD E[X(t)]")
+        ax.set(xlabel="weeks after the first purchase", ylabel="repeat purchases per customer",
+               title="Buy-till-you-die limit")
+        ax.legend(fontsize=7)
+
+    h = BTYD
+    return Check(
+        16, "Buy-till-you-die limit",
+        "With satisfaction, word of mouth and price effects off, gamma purchase rates and "
+        "beta dropout reproduce E[X(t)] of the BG/NBD (dropout after a purchase) and of the "
+        "MBG/NBD (dropout at an occasion, instead of buying).",
+        "Fader, Hardie & Lee (2005, Marketing Science); Batislam, Denizel & Filiztekin (2007, "
+        "IJRM); Schmittlein, Morrison & Colombo (1987)",
+        f"N={n:,} x {len(seeds)} seeds, one cohort entering on day 1, {days} days; "
+        f"r={h['rate_shape']}, mean rate {h['purchase_rate']}/day (α={h['rate_shape'] / h['purchase_rate']:.1f} days), "
+        f"a={h['a']}, b={h['b']}; no needs, no word of mouth, defection slopes 0, no Bass "
+        "adoption. Repeat purchases at 13, 26, 39, 52 weeks.",
+        "Mean repeat purchases within 3% of the closed form at every checkpoint (daily steps "
+        "and the one-a-day cap) and within 4 standard errors of the exact daily-process "
+        "expectation (quadrature), for both timings.",
+        numbers, passed, plot,
+        "The closed forms are continuous-time; the daily process differs from them by the "
+        "discretisation gap reported.",
+    )

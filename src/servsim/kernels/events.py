@@ -1,0 +1,25 @@
+"""Per-customer purchase amounts for the event log and for ``dropout_timing =
+after_purchase`` (formula of :mod:`servsim.mechanisms.accounting`; loop only)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from servsim.kernels import jit
+from servsim.mechanisms import accounting
+
+
+@jit
+def purchase_amounts(who, firm, stage, value, price, loyalty_premium, cross_buy,
+                     cost_of_goods):
+    """(len(who) x 4) purchase, premium, cross-buy and goods of each customer's purchase
+    at firm ``firm[j]`` in stage ``stage[j]`` (as the choice kernels book them)."""
+    out = np.empty((who.size, 4))
+    for j in range(who.size):
+        i, k = who[j], firm[j]
+        a = accounting.purchase_amounts(np.float64(value[i]), price[k],
+                                        accounting.pays_loyalty(stage[j]),
+                                        loyalty_premium[k], cross_buy[k], cost_of_goods)
+        for c in range(4):
+            out[j, c] = a[c]
+    return out
