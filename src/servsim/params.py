@@ -173,14 +173,15 @@ class SegmentParams:
     purchase_rate: float = param(0.033, 0.004, 0.05, bounds=_UNIT, dist="loguniform",
                                  unit="per customer-day", source=CALIBRATION, odd=("7.10",))
     """Purchase occasions per customer-day (times the customer's ``rate_multiplier``)."""
-    rate_shape: float = param(0.0, 0.2, 5.0, bounds=(0.0, 1e6), dist="loguniform", symbol="r",
+    rate_shape: float = param(0.0, 0.0, 5.0, bounds=(0.0, 1e6), symbol="r",
                               odd=("7.10",), source=_OFF_UNLESS_CALIBRATED)
     """Shape r of each customer's Gamma(r, 1/r) purchase-rate multiplier (mean 1; the
-    BTYD models' r, α = r / purchase_rate); 0 = off (every multiplier exactly 1)."""
-    dropout_sd: float = param(0.0, 0.25, 2.0, bounds=(0.0, 100.0), symbol="σ_d", odd=("7.10",),
+    BTYD models' r, α = r / purchase_rate); 0 = off (every multiplier exactly 1).  Small
+    r > 0 is *strong* heterogeneity (CDNOW: r ≈ 0.25), so the range is not continuous at 0."""
+    dropout_sd: float = param(0.0, 0.0, 2.0, bounds=(0.0, 100.0), symbol="σ_d", odd=("7.10",),
                               source=_OFF_UNLESS_CALIBRATED)
     """Sd of each customer's Normal(0, σ_d) offset on the defection logit; 0 = off."""
-    dropout_concentration: float = param(0.0, 0.5, 20.0, bounds=(0.0, 1e6), dist="loguniform",
+    dropout_concentration: float = param(0.0, 0.0, 20.0, bounds=(0.0, 1e6),
                                          symbol="κ", odd=("7.10",),
                                          source=_OFF_UNLESS_CALIBRATED)
     """Beta alternative (used when > 0, instead of σ_d): the offset is logit(B) − logit(c0)
@@ -668,7 +669,7 @@ class SimParams:
                                      unit="customers", odd=("5",),
                                      source="performance choice (a view ≈ 225 bytes)")
     """Customers get Mesa agent views only up to this population size."""
-    record_events: int = param(0, 0, 0, bounds=(0, 1), odd=("5",),
+    record_events: int = param(0, 0, 1, bounds=(0, 1), odd=("5",),
                                source="run setting (off for big runs)")
     """1 = keep the per-customer event log (events.parquet, RunResult.events) and a
     purchase-count column in the step table; 0 = off."""
