@@ -148,37 +148,88 @@ class BTYDPopulation:
         return table
 
 
+SERVSIM_BASE = {
+    "market.innovation": 0.0, "market.imitation": 0.0, "market.focal_initial_share": 0.0,
+    "behaviour.churn_satisfaction": 0.0, "behaviour.churn_attitude": 0.0,
+    "behaviour.churn_price": 0.0, "behaviour.wom_base": 0.0,
+}
+"""The service layer off for a BTYD-comparable cohort: no Bass adoption (customers come
+only by cohort entry), no satisfaction, attitude or price in dropout, no word of mouth;
+override any of these (e.g. ``need_rate``) through ``config``."""
+BTYD_TIMING = {"bgnbd": "after_purchase", "mbgnbd": "occasion"}
+
+
+def engine_values(params: dict, time_unit_days: float = DAYS_PER_WEEK) -> dict:
+    """Dotted servsim keys for fitted ``params``: BTYD names (``r``, ``alpha`` in
+    ``time_unit_days``, ``a``, ``b``) map to the engine's gamma purchase rate and beta
+    dropout — ``rate_shape = r``, ``purchase_rate = r / alpha`` per day,
+    ``churn_base = a / (a + b)``, ``dropout_concentration = a + b``; any other key must
+    be a dotted servsim key (``market.segments.all.dropout_sd``) and passes as given."""
+    out, rest = {}, dict(params)
+    seg = "market.segments.all."
+    if "r" in rest or "alpha" in rest:
+        r, alpha = float(rest.pop("r")), float(rest.pop("alpha"))
+        out[seg + "rate_shape"] = r
+        out[seg + "purchase_rate"] = r / (alpha * time_unit_days)
+    if "a" in rest or "b" in rest:
+        a, b = float(rest.pop("a")), float(rest.pop("b"))
+        out["behaviour.churn_base"] = a / (a + b)
+        out[seg + "dropout_concentration"] = a + b
+    if "dropout_timing" in rest:
+        out["behaviour.dropout_timing"] = rest.pop("dropout_timing")
+    return {**out, **rest}
+
+
+@dataclasses.dataclass
+class ServsimCohort:
+    """servsim's engine as a calibration simulator: ``simulate(params, seed)``.
+
+    One customer per cohort member, entering on the log's first-purchase day (engine day
+    ``first_day + 1``) with a first purchase; ``sim.days = total_days``; the focal firm's
+    purchases from the event log as ``customer`` (cohort code), ``day`` (days since the
+    calibration start) and ``amount``.  Heterogeneity draws are per-customer streams
+    (:mod:`servsim.heterogeneity`), so a candidate and its neighbour share each customer's
+    rate multiplier and dropout draw; the daily occasion and dropout draws come from the
+    model's sequential generator, so common random numbers hold only in part.
+    """
+
+    first_day: np.ndarray
+    total_days: int
+    config: dict = dataclasses.field(default_factory=dict)
+    time_unit_days: float = DAYS_PER_WEEK
+
+    @classmethod
+    def for_log(cls, log: TransactionLog, config=None, **kwargs) -> ServsimCohort:
+        return cls(log.first_day, log.total_days, dict(config or {}), **kwargs)
+
+    def __call__(self, params: dict, seed: int) -> pd.DataFrame:
+        from servsim.params import make_params
+        from servsim.simulate import run_params
+
+        first = np.asarray(self.first_day, dtype=np.int64)
+        values = {**SERVSIM_BASE, **dict(self.config),
+                  **engine_values(params, self.time_unit_days),
+                  "sim.n_customers": first.size, "sim.days": int(self.total_days),
+                  "sim.seed": int(seed), "sim.record_events": 1}
+        res = run_params(make_params(**values), entry_day=(first + 1).astype(np.int32))
+        ev = res.events
+        buys = ev[(ev["kind"] == "purchase") & (ev["firm"] == res.params.focal_name)]
+        table = pd.DataFrame({"customer": buys["customer"].to_numpy(np.int64),
+                              "day": buys["day"].to_numpy(np.int64) - 1,
+                              "amount": buys["amount"].to_numpy(np.float64)})
+        return table.sort_values(["customer", "day"], ignore_index=True)
+
+
 class EngineBindingMissing(NotImplementedError):
-    """servsim's engine cannot yet simulate a calibration cohort (issue 16, engine part)."""
-
-
-ENGINE_NEEDS = (
-    "needs the per-customer event log (issue 16, engine part): per-customer purchase-rate "
-    "and dropout heterogeneity, sim.record_events purchases (day, customer, amount) and "
-    "cohort entry on the log's first-purchase days"
-)
+    """Kept for callers that caught it: servsim's engine binding now exists (never raised)."""
 
 
 def servsim_simulator(config=None, log: TransactionLog | None = None):
-    """Bind servsim's engine as a calibration simulator (not available yet).
-
-    Once the engine part of issue 16 exists, this returns ``simulate(params, seed)``
-    that (1) copies ``config`` (a servsim config, e.g. ``market=single_firm``) with the
-    fitted ``params`` as dotted keys (``market.segments.*.purchase_rate``, the gamma
-    shape of the purchase-rate multiplier, the dropout beta's ``a, b``, ...) and
-    ``sim.seed = seed``; (2) enters one customer per cohort member on
-    ``log.first_day`` (cohort entry) with ``sim.days = log.total_days``; (3) runs
-    :func:`servsim.simulate` with ``sim.record_events=True``; (4) returns the focal
-    firm's purchase events as ``customer`` (the cohort code), ``day``, ``amount``.
-    The engine must draw each customer's random numbers from per-customer streams
-    (see :func:`hashed_uniform`) for common random numbers to hold across candidates.
-
-    Raises
-    ------
-    EngineBindingMissing
-        Always, until the engine provides the event log.
-    """
-    raise EngineBindingMissing(ENGINE_NEEDS)
+    """Bind servsim's engine as a calibration simulator for ``log``'s cohort
+    (:class:`ServsimCohort`); ``config`` holds fixed dotted servsim keys."""
+    if log is None:
+        raise ValueError("servsim simulator: needs the transaction log's cohort")
+    return ServsimCohort.for_log(log, config)
 
 
 def make_simulator(name: str, log: TransactionLog, config=None):
