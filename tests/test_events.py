@@ -118,3 +118,23 @@ def test_entry_window_and_bad_values():
         make_params(**{"behaviour.dropout_timing": "never"})
     with pytest.raises(ParameterError, match="rate_shape"):
         make_params(**{"market.segments": {"all": {"rate_shape": -1.0}}})
+
+
+def test_events_file_is_covered_by_the_completion_checksums(tmp_path):
+    from servsim import runs
+    from servsim.params import to_dict
+
+    cfg = to_dict(make_params(**{**SMALL, "sim.n_customers": 300, "sim.days": 20,
+                                 "sim.record_events": 1}))
+    summary = runs.run(cfg, tmp_path, progress=False)
+    assert summary["status"] == "ok" and outputs.EVENTS_FILE in summary["files"]
+    events = pd.read_parquet(tmp_path / outputs.EVENTS_FILE)
+    assert len(events) > 0 and set(events.columns) == {"day", "customer", "firm", "kind",
+                                                       "amount"}
+    assert outputs.run_state(tmp_path)[0] == outputs.STATUS_OK
+    (tmp_path / outputs.EVENTS_FILE).write_bytes(b"truncated")
+    assert outputs.run_state(tmp_path)[0] == outputs.STATUS_DAMAGED
+    plain = runs.run(to_dict(make_params(**{**SMALL, "sim.n_customers": 300,
+                                            "sim.days": 20})), tmp_path / "plain",
+                     progress=False)
+    assert outputs.EVENTS_FILE not in plain["files"]
