@@ -10,7 +10,7 @@
 * ``entry_day``: the day a cohort member enters (``sim.entry_days`` or given days).
 
 Every draw is an inverse transform of a counter-based uniform U(seed, stream, customer)
-(:func:`servsim.calibration.simulators.hashed_uniform`), not of the model's generator:
+(:func:`servsim.streams.hashed_uniform`), not of the model's generator:
 with heterogeneity off nothing is drawn and the multiplier is exactly 1 and the offset
 exactly 0, so runs stay bit-identical; with it on, customer i's draws do not depend on
 anyone else's or on the other parameters (common random numbers for calibration).
@@ -21,13 +21,12 @@ from __future__ import annotations
 import numpy as np
 
 from servsim.params import Params
+from servsim.streams import hashed_uniform
 
 RATE_STREAM, DROPOUT_STREAM, ENTRY_STREAM = 16, 17, 18
 
 
 def _uniform(seed: int, stream: int, n: int) -> np.ndarray:
-    from servsim.calibration.simulators import hashed_uniform
-
     return hashed_uniform(seed, stream, np.arange(n))
 
 
