@@ -244,3 +244,18 @@ def test_two_workers_share_one_study(tmp_path):
                          study_name="par", workers=2)
     assert len(result.trials) >= 8  # both workers' trials are in the shared storage
     assert result.trials["number"].is_unique
+
+
+@pytest.mark.slow
+def test_stored_engine_calibration_replays_on_the_cdnow_holdout(tmp_path, capsys):
+    # issue 16 / VALIDATION.md 17: the stored engine estimates (fitted on weeks 1-39 only)
+    # must do at least as well as the BG/NBD on weeks 40-78 (cumulative MAPE <= 3.9%,
+    # week-78 error within +-6.8%)
+    import json
+
+    assert cli.main(["fit", "--preset", "cdnow_servsim", f"output_dir={tmp_path}/o"]) == 0
+    summary = json.loads((tmp_path / "o" / "summary.json").read_text())
+    assert summary["simulator"] == "servsim"
+    errors = summary["holdout_errors_percent"]["servsim (replay)"]
+    assert errors["cumulative_mape"] <= 3.9
+    assert abs(errors["last_week_error"]) <= 6.8
