@@ -839,11 +839,13 @@ def test_defection_probability():
     price[0] = 1.0
     for sn, c0, cs, ca, cp in [(0.5, 0.01, 6.0, 1.0, 2.0), (0.7, 0.5, 0.0, 0.0, 0.0),
                                (0.3, 0.2, 10.0, 3.0, 5.0)]:
-        got = relationship.defection_probability.array(s, att, price, sens, logit(c0), sn, cs,
-                                                       ca, cp)
-        want = [ref_logistic(ref_logodds(c0) + cs * (sn - float(s[i])) - ca * float(att[i])
-                             + cp * sens[i] * (price[i] - 1)) for i in range(n)]
-        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-9)  # the logit in float32
+        for offset in (np.zeros(n, np.float32), g.normal(0, 1, n).astype(np.float32)):
+            got = relationship.defection_probability.array(s, att, price, sens, logit(c0), sn,
+                                                           cs, ca, cp, offset)
+            want = [ref_logistic(ref_logodds(c0) + cs * (sn - float(s[i])) - ca * float(att[i])
+                                 + float(offset[i]) + cp * sens[i] * (price[i] - 1))
+                    for i in range(n)]
+            np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-9)  # logit in float32
 
 
 def test_buys_and_switches():
