@@ -192,7 +192,7 @@ def test_committed_summary_was_made_by_todays_design_and_code(name):
     assert prov is not None and prov["experiment"] == name
     assert prov["overrides"] == [], "the committed summary must be the default design"
     assert prov["code"] == experiments.code_fingerprint(name), stale(name, "analysis code")
-    jobs = replicate.experiment_jobs(name)
+    jobs = experiments.design_jobs(name)
     assert len(jobs) == prov["runs"]
     assert replicate.design_fingerprint(jobs) == prov["design"], stale(name, "design")
 
