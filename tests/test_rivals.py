@@ -36,7 +36,8 @@ def test_off_and_a_review_that_moves_nothing_leave_the_run_bit_identical():
     off = run("market.reaction=none")
     still = run("market.reaction=follow", "market.reaction_speed=0")
     assert np.array_equal(base.records, off.records, equal_nan=True)
-    assert np.array_equal(base.records, still.records, equal_nan=True)  # reviews drew no random numbers
+    # the reviews drew no random numbers:
+    assert np.array_equal(base.records, still.records, equal_nan=True)
     assert len(still.price_log) == 4  # days 30, 60, 90, 120
     assert np.array_equal(still.firms.price, base.firms.price)
 

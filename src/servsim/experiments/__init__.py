@@ -167,7 +167,7 @@ def describe_design(data: replicate.Replications, labels: list[str]) -> str:
     factors = replicate.varying_columns(focal, labels)
     parts = []
     for col in factors:
-        values = ", ".join(str(v) for v in dict.fromkeys(focal[col].tolist()))
+        values = ", ".join(str(v) for v in dict.fromkeys(focal[col].dropna().tolist()))
         parts.append(f"`{col}` ∈ {{{values}}}")
     seeds = sorted(dict.fromkeys(focal["seed"].tolist()))
     fixed = [f"{g} `{focal[g].iloc[0]}`" for g in ("market", "strategy", "org", "stage")
