@@ -34,10 +34,9 @@ from servsim.experiments import positioning
 from servsim.experiments.__main__ import main as experiments_main
 from tests.conftest import ROOT
 
-TINY = ["sim.n_customers=200", "sim.days=40"]
+TINY = ["sim.n_customers=200", "sim.days=40", "sim.burn_in_days=10"]
 SMALLER = {  # fewer levels of the largest designs, to keep the smoke test quick
-    "positioning": ["+heterogeneity=uniform,polarized",
-                    "strategy@market.competitors.small_firms.strategy=lowcost"],
+    "positioning": ["strategy@market.competitors.small_firms.strategy=lowcost"],
     "recovery": ["strategy.compensation=0.0,0.5"],
     "service_profit_chain": ["strategy.training=0.1,0.9"],
 }

@@ -980,6 +980,10 @@ def validate(params: Params) -> None:
         raise ParameterError(
             f"market.network.kind={kind!r} is unknown; allowed: {', '.join(NETWORK_KINDS)}"
         )
+    if params.sim.burn_in_days >= params.sim.days:
+        raise ParameterError(
+            f"sim.burn_in_days={params.sim.burn_in_days} >= sim.days={params.sim.days}; allowed: "
+            "a burn-in shorter than the run")
     m = params.market
     if m.reaction not in ("none", "follow", "best_response"):
         raise ParameterError(f"market.reaction={m.reaction!r} is unknown; allowed: none, "

@@ -43,7 +43,7 @@ from types import ModuleType
 from typing import Any
 
 from servsim import outputs, replicate
-from servsim.experiments.common import Findings
+from servsim.experiments.common import Findings, assumptions_box, ci_table, with_value
 
 EXPERIMENTS = ("positioning", "recovery", "expectations", "inverted_pyramid",
                "service_profit_chain", "service_stage", "retention_economics")
@@ -192,12 +192,32 @@ def _size(row) -> str:
     return text + (f" (the first {burn:,} a burn-in, not measured)" if burn else "")
 
 
+def long_run_table(data: replicate.Replications, labels: list[str]) -> str:
+    """Per design cell: the focal firm's measured cumulative profit beside its customer equity.
+
+    Customer equity (customers at the end x CLV, :func:`servsim.metrics.customer_equity`) is
+    the terminal value of the base a run ends with; their sum is the long-run value.
+    """
+    focal = with_value(data.focal())
+    factors = [c for c in replicate.varying_columns(focal, labels) if c != "part"]
+    metrics = [m for m in ("cumulative_profit", "customer_equity", "long_run_value")
+               if m in focal.columns]
+    if not factors or not metrics:
+        return ""
+    return ("### Long-run outcomes\n\nThe focal firm's measured cumulative profit beside its "
+            "terminal customer equity, mean [95% CI] over the seeds:\n\n"
+            + ci_table(focal, factors, metrics))
+
+
 def render(name: str, mod: ModuleType, data: replicate.Replications, design: dict[str, Any],
            findings: Findings) -> str:
     """The text of ``summary.md``."""
     lines = [f"# {mod.TITLE}", "", f"**Question.** {mod.QUESTION.strip()}", "",
              f"**Design.** {describe_design(data, design['labels'])}", "",
              "## Findings", "", findings.text.strip(), ""]
+    if hasattr(mod, "ASSUMPTIONS"):  # positioning writes its own long-run tables and box
+        lines += [long_run_table(data, design["labels"]), "",
+                  assumptions_box(data.focal(), mod.ASSUMPTIONS), ""]
     if findings.figures:
         lines += ["## Figures", ""]
         for file, caption in findings.figures:

@@ -31,6 +31,19 @@ from servsim.experiments.common import (
 )
 from servsim.replicate import Replications
 
+ASSUMPTIONS = (
+    "Company A's B2B market (customers voice problems: complaint propensity up to 0.6), the "
+    "differentiated strategy against the foreign brand and the small firms; the recovery mode "
+    "and compensation are Company A's alone (rivals handle complaints as their presets say).",
+    "Recovery satisfaction is the Tax, Brown & Chandrashekaran 1998 justice mix and the paradox "
+    "is conditional (McCollough et al. 2000): a calibration choice (docs/validation.md), not an "
+    "estimate for this market; compensation is paid as a share of the customer's value.",
+    "Retention is annual (churn hazard over customer-days after the burn-in); customer equity "
+    "uses the same margin and retention, so a mode that keeps customers is credited with their "
+    "future margin.",
+)
+"""What drives the finding (the summary's assumptions box)."""
+
 TITLE = "Recovery: complaint handling, compensation and the recovery paradox (seed 001 §2)"
 QUESTION = """
 Does handling complaints pay? Compare ignoring complaints, slow recovery through an approval
