@@ -666,7 +666,7 @@ class SimParams:
     seed: int = param(0, 0, 999, bounds=(0, SEED_MAX), odd=("5",),
                       source="run setting (Hydra: top-level `seed` alias)")
     """Seed of the model's random generator (replication)."""
-    burn_in_days: int = param(0, 0, 1095, bounds=(0, DAYS_MAX), unit="days", odd=("5", "7.14"),
+    burn_in_days: int = param(0, 0, 1095, bounds=(0, DAYS_MAX), unit="days", odd=("5",),
                               source="run setting (experiments: until shares are endogenous)")
     """Days before the run's summary starts measuring (profit, retention, CLV, customer
     equity count only days after it; the per-day table keeps every day)."""
