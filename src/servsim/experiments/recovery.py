@@ -3,7 +3,7 @@
 Company A's B2B customers voice many of their problems.  The firm ignores
 complaints, resolves them slowly through the pyramid's approval chain, or
 resolves them fast with an empowered frontline (the ``recovery`` config
-group), at five compensation levels.  Run-level outcomes (retention, profit,
+group), at three compensation levels.  Run-level outcomes (retention, profit,
 compensation paid, word of mouth) come from the run summaries; the
 complaint-level ones from the engine's recovery log
 (:meth:`servsim.model.ServiceMarket.recovery_table`), one row per closed

@@ -40,7 +40,7 @@ on approvals) and staffing vary, does each link hold across runs, and how strong
 """
 
 LEVERS = ("strategy.training", "org.control_share", "strategy.staff_per_1000")
-BURN_IN = 365
+BURN_IN = 180
 """Days left out of the time averages (initial staff and customers settle)."""
 CHAIN = (("internal_service", "internal service quality"),
          ("staff_morale", "staff morale"),
