@@ -34,10 +34,9 @@ from servsim.experiments import positioning
 from servsim.experiments.__main__ import main as experiments_main
 from tests.conftest import ROOT
 
-TINY = ["sim.n_customers=200", "sim.days=40"]
+TINY = ["sim.n_customers=200", "sim.days=40", "sim.burn_in_days=10"]
 SMALLER = {  # fewer levels of the largest designs, to keep the smoke test quick
-    "positioning": ["+heterogeneity=uniform,polarized",
-                    "strategy@market.competitors.small_firms.strategy=lowcost"],
+    "positioning": ["strategy@market.competitors.small_firms.strategy=lowcost"],
     "recovery": ["strategy.compensation=0.0,0.5"],
     "service_profit_chain": ["strategy.training=0.1,0.9"],
 }
@@ -192,7 +191,7 @@ def test_committed_summary_was_made_by_todays_design_and_code(name):
     assert prov is not None and prov["experiment"] == name
     assert prov["overrides"] == [], "the committed summary must be the default design"
     assert prov["code"] == experiments.code_fingerprint(name), stale(name, "analysis code")
-    jobs = replicate.experiment_jobs(name)
+    jobs = experiments.design_jobs(name)
     assert len(jobs) == prov["runs"]
     assert replicate.design_fingerprint(jobs) == prov["design"], stale(name, "design")
 

@@ -87,12 +87,20 @@ def firm_summary(df: pd.DataFrame, discount_rate: float, window: int = 30) -> di
     }
 
 
-def run_summary(steps: pd.DataFrame, discount_rate: float, focal: str) -> dict:
-    """Summary of a run: ``{"focal": name, "firms": {name: firm_summary}}``."""
+def run_summary(steps: pd.DataFrame, discount_rate: float, focal: str, burn_in: int = 0) -> dict:
+    """Summary of a run: ``{"focal": name, "firms": {name: firm_summary}}``.
+
+    With ``burn_in`` > 0 the firms' summaries count only days after it
+    (``sim.burn_in_days``: flows, retention and CLV of the endogenous market, not of the
+    transition from the day-0 allocation); ``days`` stays the run's length.
+    """
+    days = int(steps["day"].max()) if len(steps) else 0
+    if burn_in:
+        steps = steps[steps["day"] > burn_in]
     firms = {
         str(name): firm_summary(g, discount_rate) for name, g in steps.groupby("firm", sort=False)
     }
-    return {"focal": focal, "days": int(steps["day"].max()) if len(steps) else 0, "firms": firms}
+    return {"focal": focal, "days": days, "firms": firms}
 
 
 def nan_to_none(obj):

@@ -44,6 +44,7 @@ from servsim.network import build_network, row_lookup
 from servsim.params import Params, make_params
 from servsim.results import METRIC_INDEX as _M
 from servsim.results import METRICS
+from servsim.rivals import review_prices
 from servsim.state import (
     ADVOCATE,
     NEVER,
@@ -267,6 +268,8 @@ class ServiceMarket(CustomerEvents, mesa.Model):
         9. the books: revenue and cost by source
         10. staff morale, skill, quitting and hiring; managers' coaching
         """
+        if self.day and self.params.market.reaction != "none":
+            review_prices(self)  # competitors' price response (ODD 7.18; off by default)
         self.log[:] = 0.0
         self._census = None
         self.expectations_step()

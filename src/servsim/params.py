@@ -399,6 +399,32 @@ class MarketParams:
     hiring_cost: float = param(2000.0, 1000.0, 5000.0, bounds=_MONEY, unit="cu",
                                source="calibration choice", odd=("7.11", "7.12"))
     """Cost of hiring and onboarding one employee (cu)."""
+    # rivals' price response (mechanisms/rivals.py; off by default)
+    reaction: str = label("none", choices=("none", "follow", "best_response"), odd=("7.18",),
+                          source="judgement (off: the strategies' prices hold)")
+    """Competitors' price response: none, follow (move toward the focal's price) or
+    best_response (periodic myopic best response over a price grid)."""
+    review_days: int = param(30, 7, 90, bounds=_DAYS, unit="days", odd=("7.18",),
+                             source="judgement (monthly price reviews)")
+    """Days between competitors' price reviews (at the start of days review_days, 2 x ...)."""
+    reaction_speed: float = param(0.5, 0.1, 1.0, bounds=_UNIT, symbol="λ", odd=("7.18",),
+                                  source="judgement (partial adjustment)")
+    """Share of the gap to the target price a competitor closes at each review."""
+    reaction_weight: float = param(0.5, 0.0, 1.0, bounds=_UNIT, symbol="w", odd=("7.18",),
+                                   source="judgement")
+    """follow: where the target lies between a rival's own starting price (0) and the
+    focal's price (1)."""
+    reaction_elasticity: float = param(-2.0, -3.0, -1.0, bounds=(-SLOPE_MAX, -0.01),
+                                       symbol="ε", odd=("7.18",),
+                                       source="Tellis 1988 (-1.76); Bijmolt, van Heerde & "
+                                              "Pieters 2005 (-2.62)")
+    """best_response: the own-price elasticity of customers a competitor believes it faces."""
+    reaction_price_min: float = param(0.7, 0.5, 1.0, bounds=(0.01, 100.0), odd=("7.18",),
+                                      source="judgement")
+    """Lowest price index a reacting competitor sets (the grid's lower end)."""
+    reaction_price_max: float = param(2.0, 1.4, 3.0, bounds=(0.01, 100.0), odd=("7.18",),
+                                      source="judgement")
+    """Highest price index a reacting competitor sets (the grid's upper end)."""
 
 
 _AS_ABOVE_FAILURE = "Bitner, Booms & Tetreault 1990 (cause class); value a calibration choice"
@@ -662,6 +688,10 @@ class SimParams:
     seed: int = param(0, 0, 999, bounds=(0, SEED_MAX), odd=("5",),
                       source="run setting (Hydra: top-level `seed` alias)")
     """Seed of the model's random generator (replication)."""
+    burn_in_days: int = param(0, 0, 1095, bounds=(0, DAYS_MAX), unit="days", odd=("5",),
+                              source="run setting (experiments: until shares are endogenous)")
+    """Days before the run's summary starts measuring (profit, retention, CLV, customer
+    equity count only days after it; the per-day table keeps every day)."""
     discount_rate: float = param(0.10, 0.03, 0.15, bounds=(0.0, 10.0), unit="per year",
                                  source="calibration choice", odd=("5", "7.11"))
     """Annual discount rate for discounted profit and CLV."""
@@ -985,6 +1015,18 @@ def validate(params: Params) -> None:
     if params.behaviour.dropout_timing not in DROPOUT_TIMINGS:
         raise ParameterError(f"behaviour.dropout_timing={params.behaviour.dropout_timing!r} is "
                              f"unknown; allowed: {', '.join(DROPOUT_TIMINGS)}")
+    if params.sim.burn_in_days >= params.sim.days:
+        raise ParameterError(
+            f"sim.burn_in_days={params.sim.burn_in_days} >= sim.days={params.sim.days}; allowed: "
+            "a burn-in shorter than the run")
+    m = params.market
+    if m.reaction not in ("none", "follow", "best_response"):
+        raise ParameterError(f"market.reaction={m.reaction!r} is unknown; allowed: none, "
+                             "follow, best_response")
+    if m.reaction_price_min > m.reaction_price_max:
+        raise ParameterError(
+            f"market.reaction_price_min={m.reaction_price_min:g} > market.reaction_price_max="
+            f"{m.reaction_price_max:g}; allowed: reaction_price_min <= reaction_price_max")
     initial = params.market.focal_initial_share + sum(
         c.initial_share for c in params.market.competitors.values()
     )

@@ -205,18 +205,23 @@ def run_one(params: Params, probe: Probe | None = None, stride: int = STRIDE,
     are the same) and, if given, calls ``probe(model, params)`` at the end.
     ``firms`` is ``"focal"`` (steps of the focal firm only) or ``"all"``.
     """
-    from servsim.metrics import run_summary
+    from servsim.metrics import customer_equity, run_summary
     from servsim.model import ServiceMarket
 
     model = ServiceMarket(params)
     model.run()
     steps = model.step_table()
-    summary = run_summary(steps, params.sim.discount_rate, params.focal_name)
-    totals = run_totals(steps)
+    summary = run_summary(steps, params.sim.discount_rate, params.focal_name,
+                          params.sim.burn_in_days)
+    totals = run_totals(steps[steps["day"] > params.sim.burn_in_days])  # as the summary
     rows = []
+    price = dict(zip(model.firms.names, model.firms.price.tolist(), strict=True))
     for name, metrics in summary["firms"].items():
         rows.append({"firm": name, "is_focal": name == summary["focal"], **metrics,
-                     **totals.loc[name].to_dict(), "days": summary["days"],
+                     "customer_equity": customer_equity(metrics["final_customers"],
+                                                        metrics["clv"]),
+                     "final_price": price[name], **totals.loc[name].to_dict(),
+                     "days": summary["days"], "burn_in_days": params.sim.burn_in_days,
                      "n_customers": params.sim.n_customers})
     if firms == "focal":
         steps = steps[steps["firm"] == params.focal_name]

@@ -124,7 +124,8 @@ def run_params(params: Params, *, progress: bool = False, entry_day=None) -> Run
     else:
         model.run()
     steps = model.step_table()
-    summary = run_summary(steps, params.sim.discount_rate, params.focal_name)
+    summary = run_summary(steps, params.sim.discount_rate, params.focal_name,
+                          params.sim.burn_in_days)
     summary.update(seed=params.sim.seed, n_customers=params.sim.n_customers)
     return RunResult(
         steps=steps,

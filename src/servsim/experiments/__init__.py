@@ -43,7 +43,7 @@ from types import ModuleType
 from typing import Any
 
 from servsim import outputs, replicate
-from servsim.experiments.common import Findings
+from servsim.experiments.common import Findings, assumptions_box, ci_table, with_value
 
 EXPERIMENTS = ("positioning", "recovery", "expectations", "inverted_pyramid",
                "service_profit_chain", "service_stage", "retention_economics")
@@ -84,6 +84,23 @@ def code_fingerprint(name: str) -> str:
     return digest.hexdigest()
 
 
+def design_jobs(name: str, overrides: list[str] | tuple[str, ...] = ()) -> list[replicate.Job]:
+    """Every run of experiment ``name``: its preset's sweep, then each of its ``PARTS``.
+
+    An analysis module may list ``PARTS``, further presets (``configs/experiment/<part>.yaml``,
+    each a sweep of its own) whose runs belong to the same experiment; every run is labelled
+    with its ``part`` (the experiment's own name for the main sweep) and the same
+    ``overrides`` apply to every part.  Runs are numbered in that order.
+    """
+    jobs = []
+    for part in (name, *getattr(module(name), "PARTS", ())):
+        for job in replicate.experiment_jobs(part, overrides):
+            job.run = len(jobs)
+            job.labels = {"part": part, **job.labels}
+            jobs.append(job)
+    return jobs
+
+
 def check_values(focal_row: dict[str, Any]) -> dict[str, float]:
     """The values of one run kept in the provenance to detect engine changes."""
     keys = ("cumulative_profit", "retention_rate", "satisfaction", "final_customers")
@@ -120,7 +137,7 @@ def run(name: str, overrides: list[str] | tuple[str, ...] = (), *, seeds: int | 
     else:
         overrides = list(overrides) + ([f"seed=range({seeds})"] if seeds is not None else [])
         started = time.perf_counter()
-        jobs = replicate.experiment_jobs(name, overrides)
+        jobs = design_jobs(name, overrides)
         data = replicate.run_jobs(jobs, n_jobs=n_jobs, probe=getattr(mod, "PROBE", None),
                                   firms=getattr(mod, "STEP_FIRMS", "focal"), progress=progress)
         focal0 = data.focal().iloc[0].to_dict()
@@ -128,7 +145,7 @@ def run(name: str, overrides: list[str] | tuple[str, ...] = (), *, seeds: int | 
             "experiment": name,
             "overrides": overrides,
             "runs": len(jobs),
-            "labels": list(jobs[0].labels),
+            "labels": list(dict.fromkeys(k for job in jobs for k in job.labels)),
             "design": replicate.design_fingerprint(jobs),
             "check": {"run": 0, "overrides": list(jobs[0].overrides),
                       "focal": check_values(focal0)},
@@ -150,13 +167,14 @@ def describe_design(data: replicate.Replications, labels: list[str]) -> str:
     factors = replicate.varying_columns(focal, labels)
     parts = []
     for col in factors:
-        values = ", ".join(str(v) for v in dict.fromkeys(focal[col].tolist()))
+        values = ", ".join(str(v) for v in dict.fromkeys(focal[col].dropna().tolist()))
         parts.append(f"`{col}` ∈ {{{values}}}")
     seeds = sorted(dict.fromkeys(focal["seed"].tolist()))
     fixed = [f"{g} `{focal[g].iloc[0]}`" for g in ("market", "strategy", "org", "stage")
              if g in focal.columns and g not in factors]
-    size = (f"{int(focal['n_customers'].iloc[0]):,} customers, "
-            f"{int(focal['days'].iloc[0])} days")
+    size = "; ".join(_size(row) for row in focal.drop_duplicates(
+        [c for c in ("n_customers", "days", "burn_in_days") if c in focal.columns]
+    ).itertuples())
     seed_text = (f"seeds {seeds[0]}–{seeds[-1]}" if seeds == list(range(seeds[0], seeds[-1] + 1))
                  else "seeds " + ", ".join(map(str, seeds)))
     cells = len(focal) // max(len(seeds), 1)
@@ -167,12 +185,39 @@ def describe_design(data: replicate.Replications, labels: list[str]) -> str:
             f"over replications; differences are paired by seed (paired t-test).")
 
 
+def _size(row) -> str:
+    """``2,000 customers, 1,095 days (the first 365 a burn-in, not measured)``."""
+    burn = int(getattr(row, "burn_in_days", 0) or 0)
+    text = f"{int(row.n_customers):,} customers, {int(row.days):,} days"
+    return text + (f" (the first {burn:,} a burn-in, not measured)" if burn else "")
+
+
+def long_run_table(data: replicate.Replications, labels: list[str]) -> str:
+    """Per design cell: the focal firm's measured cumulative profit beside its customer equity.
+
+    Customer equity (customers at the end x CLV, :func:`servsim.metrics.customer_equity`) is
+    the terminal value of the base a run ends with; their sum is the long-run value.
+    """
+    focal = with_value(data.focal())
+    factors = [c for c in replicate.varying_columns(focal, labels) if c != "part"]
+    metrics = [m for m in ("cumulative_profit", "customer_equity", "long_run_value")
+               if m in focal.columns]
+    if not factors or not metrics:
+        return ""
+    return ("### Long-run outcomes\n\nThe focal firm's measured cumulative profit beside its "
+            "terminal customer equity, mean [95% CI] over the seeds:\n\n"
+            + ci_table(focal, factors, metrics))
+
+
 def render(name: str, mod: ModuleType, data: replicate.Replications, design: dict[str, Any],
            findings: Findings) -> str:
     """The text of ``summary.md``."""
     lines = [f"# {mod.TITLE}", "", f"**Question.** {mod.QUESTION.strip()}", "",
              f"**Design.** {describe_design(data, design['labels'])}", "",
              "## Findings", "", findings.text.strip(), ""]
+    if hasattr(mod, "ASSUMPTIONS"):  # positioning writes its own long-run tables and box
+        lines += [long_run_table(data, design["labels"]), "",
+                  assumptions_box(data.focal(), mod.ASSUMPTIONS), ""]
     if findings.figures:
         lines += ["## Figures", ""]
         for file, caption in findings.figures:

@@ -34,6 +34,8 @@ LABELS = {
     "final_customers": "customers at the end",
     "acquisitions": "customers acquired",
     "total_cost_compensation": "compensation paid (cu)",
+    "customer_equity": "customer equity at the end (cu)",
+    "long_run_value": "profit + terminal customer equity (cu)",
 }
 """Plain names of metrics, for tables and figure titles."""
 
@@ -118,7 +120,8 @@ class Winner:
 
 RATES = ("final_share", "retention_rate")
 """Metrics that are fractions: differences are shown in percentage points."""
-MONEY = ("cumulative_profit", "discounted_profit", "clv", "revenue", "cost")
+MONEY = ("cumulative_profit", "discounted_profit", "clv", "revenue", "cost", "customer_equity",
+         "long_run_value")
 """Metrics in currency units: differences also shown relative to the comparison arm."""
 
 
@@ -240,3 +243,37 @@ def series_panels(out, file: str, steps: pd.DataFrame, columns: Sequence[tuple[s
     axes[0, 0].legend(fontsize=8)
     plots.save(fig, out / file)
     return file
+
+
+def with_value(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with ``long_run_value`` = measured cumulative profit + terminal customer equity.
+
+    The long-run outcome of a run whose horizon is shorter than a customer lifetime: the
+    profit of the measured days plus the value of the customers held at the end
+    (:func:`servsim.metrics.customer_equity`), so that milking the base does not win.
+    """
+    out = frame.copy()
+    if "customer_equity" in out.columns:
+        out["long_run_value"] = out["cumulative_profit"] + out["customer_equity"].fillna(0.0)
+    return out
+
+
+def assumptions_box(focal: pd.DataFrame, drivers: Sequence[str]) -> str:
+    """The summary's assumptions box: market size, horizon, units and what drives the finding."""
+    sizes = focal.drop_duplicates([c for c in ("n_customers", "days", "burn_in_days")
+                                   if c in focal.columns])
+    horizon = "; ".join(
+        f"{int(r.n_customers):,} customers (the whole simulated market), {int(r.days):,} days "
+        + (f"of which the first {int(getattr(r, 'burn_in_days', 0)):,} are a burn-in and the "
+           f"last {int(r.days) - int(getattr(r, 'burn_in_days', 0)):,} are measured"
+           if int(getattr(r, "burn_in_days", 0) or 0) else "all measured")
+        for r in sizes.itertuples())
+    lines = ["> **Assumptions box.**",
+             f"> - Market size and horizon: {horizon}.",
+             "> - Units: money in abstract currency units (cu) per run (the whole market of that "
+             "size), price as an index (1 = the market reference), shares and retention as "
+             "fractions; profit is the cumulative profit of the measured days, customer equity "
+             "the customers at the end times their CLV (the terminal value of a customer base "
+             "whose lifetime exceeds the horizon).",
+             *[f"> - {d}" for d in drivers]]
+    return "\n".join(lines)

@@ -1,6 +1,6 @@
 """Expectations (seed 001 section 8): the promise against delivery.
 
-One firm offers one designed service level to every segment (tiering 0), so
+Company A, among its rivals, offers one designed service level to every segment (tiering 0), so
 its promised quality is ``promise x service_level`` for everyone.  The
 promise is swept from 0.6 to 1.5.  "Delivered" is the encounter-weighted
 mean perceived quality over the run divided by the designed level, in the
@@ -28,6 +28,19 @@ from servsim.experiments.common import (
     weighted_per_run,
 )
 from servsim.replicate import Replications
+
+ASSUMPTIONS = (
+    "A competitive market (Company A's, with the foreign brand and the small firms): a prospect "
+    "the promise fails to convert, or a customer it disappoints, can buy from a rival; one "
+    "designed level for every segment (tiering 0), the promise as promised / designed quality.",
+    "Expectations follow the promise through advertising and drift with the market norm; "
+    "disconfirmation is loss-averse. Whether expectations also colour perceived quality "
+    "(assimilation) and how fast the promise's pull fades is the behaviour work's (issue 15.1).",
+    "Profit is measured after a one-year burn-in, so the promise's effect on early acquisition "
+    "(the transition) is shown separately from the long run; customer equity values the base "
+    "at the end.",
+)
+"""What drives the finding (the summary's assumptions box)."""
 
 TITLE = "Expectations: what over-promising does (seed 001 §8)"
 QUESTION = """

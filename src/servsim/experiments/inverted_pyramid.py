@@ -27,6 +27,17 @@ from servsim.experiments.common import (
 )
 from servsim.replicate import Replications
 
+ASSUMPTIONS = (
+    "Company A's market, differentiated strategy, reactive stage; only the focal firm's "
+    "organisation changes (approval levels, frontline authority, control share as the org "
+    "presets say), rivals keep theirs.",
+    "The base failure rate is swept because empowerment pays only where there are failures to "
+    "recover; staff morale responds to authority and coaching as calibrated (docs/validation.md).",
+    "10,000 customers give the focal firm a team of a few frontline staff and 1-2 managers: "
+    "organisation effects in a larger firm are extrapolation.",
+)
+"""What drives the finding (the summary's assumptions box)."""
+
 TITLE = "Inverted pyramid: empowered frontline vs approval chain (seed 003)"
 QUESTION = """
 Seed 003 argues for turning the pyramid upside down: customers on top, an empowered

@@ -1,52 +1,61 @@
-"""Positioning (seed 000): which strategy wins on profit, share and loyalty, where.
+"""Positioning (seed 000): which strategy wins, is it an equilibrium, and why.
 
-Company A chooses premium, low-cost or differentiated service.  The market
-space has two axes: how heterogeneous the five B2B segments are (the
-``heterogeneity`` config group: h = 0, 0.5, 1, 1.5 times Company A's spread in
-value, price sensitivity and expectation, means kept) and what the
-competitors do (the foreign brand premium or differentiated; the small firms
-low-cost or differentiated).  In every cell the three strategies are compared
-on the same 20 seeds; the cell's winner is the best mean, tested against the
-runner-up with a paired t-test.
+The main sweep is a three-player positioning game: Company A, the foreign brand
+and the small firms each play premium, low-cost or differentiated (27 profiles
+on the same seeds).  After a burn-in (not measured) every firm's outcome is its
+measured cumulative profit plus its terminal customer equity (customers at the
+end x CLV): the *long-run value*.  The analysis reports the payoff matrix, the
+profiles that are Nash equilibria in mean value (no firm gains by changing its
+own positioning alone), the map of Company A's best reply to each rival profile,
+and three parts (``PARTS``): the price-swapped control, rivals that react on
+price, and the rival-advantage x own-service grid.  ``heterogeneity`` (the
+``heterogeneity`` config group's values) is kept for the market-space presets.
 """
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
 
-from servsim import plots, stats, tables
+from servsim import conf, plots, stats, tables
 from servsim.experiments.common import (
     Findings,
+    assumptions_box,
     by_seed,
     difference,
-    label,
-    levels,
     series_panels,
     winner,
+    with_value,
 )
 from servsim.replicate import Replications
 
-TITLE = "Positioning: which service strategy wins where (seed 000)"
+TITLE = "Positioning: which service strategy wins, and is it an equilibrium (seed 000)"
 QUESTION = """
 Company A is squeezed between a premium foreign brand and many low-price small makers.
 Should it position its service as premium, low-cost or differentiated (service tiered by
-customer value)? Does the answer change with how different its customer segments are and
-with what the competitors do? The output is a map: which strategy wins on profit, market
-share and loyalty in each region of that market space.
+customer value)? Which positioning is its best reply to each thing the rivals might do, which
+profiles of the three firms' positionings are stable (Nash equilibria), does a strategy win by
+its service or by its price, and how much own service makes up for a rival's advantage?
 """
 
-HET = "heterogeneity"
+PARTS = ("positioning_swap", "positioning_react", "positioning_gap")
+"""Further presets of this experiment (see configs/experiment/positioning.yaml)."""
+
+ARM = "strategy"
 FOREIGN = "market.competitors.foreign.strategy"
 SMALL = "market.competitors.small_firms.strategy"
-ARM = "strategy"
+PLAYERS = (("focal", ARM), ("foreign", FOREIGN), ("small_firms", SMALL))
+STRATS = ("premium", "lowcost", "differentiated")
+SHORT = {"premium": "PREM", "lowcost": "LOW", "differentiated": "DIFF"}
+HOME = ("premium", "lowcost")
+"""Company A's own market: the foreign brand premium, the small firms low-cost."""
+VALUE = "long_run_value"
 HET_ORDER = ("uniform", "mild", "baseline", "polarized")
 HET_VALUE = {"uniform": 0.0, "mild": 0.5, "baseline": 1.0, "polarized": 1.5}
-OUTCOMES = (("cumulative_profit", "profit"), ("final_share", "share"),
-            ("retention_rate", "loyalty (retention)"))
-SHORT = {"premium": "PREM", "lowcost": "LOW", "differentiated": "DIFF"}
 
 
 def heterogeneity(h: float, segments: dict[str, dict]) -> dict[str, dict[str, float]]:
@@ -75,156 +84,294 @@ def heterogeneity(h: float, segments: dict[str, dict]) -> dict[str, dict[str, fl
     return out
 
 
-def _cells(focal: pd.DataFrame) -> tuple[list, list[tuple], list]:
-    hets = [h for h in HET_ORDER if h in set(focal[HET])] or levels(focal, HET)
-    comps = [(f, s) for f in levels(focal, FOREIGN) for s in levels(focal, SMALL)]
-    return hets, comps, levels(focal, ARM)
+def _part(frame: pd.DataFrame, part: str) -> pd.DataFrame:
+    if "part" not in frame.columns:
+        return frame if part == "positioning" else frame.iloc[0:0]
+    return frame[frame["part"] == part]
 
 
-def _comp_label(comp: tuple) -> str:
-    return f"foreign {comp[0]}, small firms {comp[1]}"
+def _money(x: float) -> str:
+    return tables.num(x, 3)
 
 
 def analyze(data: Replications, out: Path) -> Findings:
-    """Winners per cell and outcome; the map, profit curves and baseline series."""
-    focal = data.focal()
-    hets, comps, arms = _cells(focal)
-    wins = {}
-    for metric, _ in OUTCOMES:
-        for het in hets:
-            for comp in comps:
-                within = {HET: het, FOREIGN: comp[0], SMALL: comp[1]}
-                wins[metric, het, comp] = winner(focal, metric, ARM, arms, within)
+    """Payoff matrix and equilibria, best replies, the three parts; figures."""
+    runs = with_value(data.runs)
+    game = _part(runs, "positioning")
+    focal = game[game["is_focal"].astype(bool)]
+    steps = _part(data.steps, "positioning")
+    lines = [_burn_in_text(steps, focal)]
+    payoff, profiles = _payoffs(game)
+    lines += ["", "### The positioning game: payoff matrix and equilibria", "",
+              _equilibria_text(payoff, profiles), "", _matrix_table(payoff, profiles)]
+    lines += ["", "### Company A's best reply to each rival profile", "", _replies(focal)]
+    for part, fn in (("positioning_swap", _swap_text), ("positioning_react", _react_text),
+                     ("positioning_gap", _gap_text)):
+        rows = _part(runs, part)
+        if len(rows):
+            lines += ["", fn(rows[rows["is_focal"].astype(bool)], focal)]
+    lines += ["", assumptions_box(runs[runs["is_focal"].astype(bool)], ASSUMPTIONS)]
+    figures = [_matrix_figure(out, payoff, profiles), _series_figure(out, steps)]
+    return Findings("\n".join(lines), [f for f in figures if f])
 
-    figures = [_map_figure(out, wins, hets, comps), _curves_figure(out, focal, hets, comps, arms),
-               _series_figure(out, data.steps, comps, arms)]
-    return Findings(_text(focal, wins, hets, comps, arms), [f for f in figures if f])
+
+ASSUMPTIONS = (
+    "Each firm's outcome is measured cumulative profit plus terminal customer equity "
+    "(`long_run_value`); the payoff matrix holds its mean over the seeds and an equilibrium "
+    "is a profile no firm can improve on in mean by changing only its own positioning (the "
+    "three firms choose once, simultaneously; no entry or exit).",
+    "A positioning is a strategy preset (service level, staffing, training, recovery and "
+    "price together): premium 1.40, differentiated 1.05, low-cost 0.80; the price-swapped "
+    "control separates the price from the rest.",
+    "Demand, costs and the calibration are the market preset's (Company A, B2B); the "
+    "finding is only as good as the price response and the costs of service in it (the "
+    "market-economics issue 14 changes both).",
+    "Shares at the end of the burn-in are still close to the day-0 allocation when "
+    "customers are this loyal (see the burn-in line): the customer-equity term carries "
+    "the allocation's value forward, which favours whoever holds customers at the start.",
+)
 
 
-def _text(focal, wins, hets, comps, arms) -> str:
-    n_cells = len(hets) * len(comps)
+def _burn_in_text(steps: pd.DataFrame, focal: pd.DataFrame) -> str:
+    burn = int(focal["burn_in_days"].iloc[0]) if "burn_in_days" in focal.columns else 0
+    if steps.empty or not burn:
+        return "No burn-in: outcomes count every day from the day-0 allocation."
+    home = steps[(steps[FOREIGN] == HOME[0]) & (steps[SMALL] == HOME[1])]
+    parts = []
+    for arm in STRATS:
+        one = home[home[ARM] == arm]
+        if one.empty:
+            continue
+        first = one[one["day"] == one["day"].min()]["share"].mean()
+        at = one.iloc[(one["day"] - burn).abs().argsort()[:1]]["day"].iloc[0]
+        mid = one[one["day"] == at]["share"].mean()
+        end = one[one["day"] == one["day"].max()]["share"].mean()
+        parts.append(f"{arm} {first:.3f} → {mid:.3f} → {end:.3f}")
+    return (f"**Burn-in.** Outcomes are measured after a {burn}-day burn-in. Company A's share "
+            f"of active customers in its own market (foreign premium, small firms low-cost), "
+            f"first week → end of burn-in → end, mean over the seeds: " + "; ".join(parts)
+            + ". Where the share still moves during the measured days, the market has not "
+            "settled and customer equity values the base it ends with.")
+
+
+def _payoffs(game: pd.DataFrame):
+    """Mean long-run value of each firm in each profile (focal, foreign, small)."""
+    profiles = [p for p in itertools.product(STRATS, STRATS, STRATS)
+                if ((game[ARM] == p[0]) & (game[FOREIGN] == p[1]) & (game[SMALL] == p[2])).any()]
+    payoff = {}
+    for prof in profiles:
+        cell = game[(game[ARM] == prof[0]) & (game[FOREIGN] == prof[1]) & (game[SMALL] == prof[2])]
+        for firm, _ in PLAYERS:
+            rows = cell[cell["firm"] == firm]
+            payoff[prof, firm] = (float(rows[VALUE].mean()),
+                                  float(rows["cumulative_profit"].mean()))
+    return payoff, profiles
+
+
+def _is_nash(payoff, profiles, prof, k: int) -> bool:
+    for i, (firm, _) in enumerate(PLAYERS):
+        for alt in STRATS:
+            dev = list(prof)
+            dev[i] = alt
+            dev = tuple(dev)
+            if dev in profiles and payoff[dev, firm][k] > payoff[prof, firm][k]:
+                return False
+    return True
+
+
+def _equilibria_text(payoff, profiles) -> str:
     lines = []
-    for metric, name in OUTCOMES:
-        counts = {a: 0 for a in arms}
-        sig = 0
-        for het in hets:
-            for comp in comps:
-                w = wins[metric, het, comp]
-                counts[w.arm] += 1
-                sig += w.significant
-        ranked = sorted(counts.items(), key=lambda kv: -kv[1])
-        share = ", ".join(f"{a} in {c}" for a, c in ranked if c)
-        lines.append(f"- **{name.capitalize()}** ({label(metric)}): best {share} of the "
-                     f"{n_cells} cells; the lead over the runner-up is significant "
-                     f"(paired t-test, p < 0.05) in {sig} of {n_cells}.")
-    lines.append("")
-    lines.append(_regions(wins, hets, comps))
-    lines += ["", "Winner of each cell (margin over the runner-up on the same seeds, paired "
-              "t-test p):", ""]
-    rows = []
-    for comp in comps:
-        for het in hets:
-            rows.append([f"{het} (h = {HET_VALUE.get(het, '?')})", _comp_label(comp)]
-                        + [wins[m, het, comp].describe(m) for m, _ in OUTCOMES])
-    lines.append(tables.markdown(pd.DataFrame(
-        rows, columns=["heterogeneity", "competitors", *[n for _, n in OUTCOMES]]),
-        align=["l", "l", "l", "l", "l"]))
-    base_het = "baseline" if "baseline" in hets else hets[0]
-    base_comp = comps[0]
-    lines += ["", f"Company A's own market ({base_het} heterogeneity, {_comp_label(base_comp)}), "
-              "mean [95% CI] over the seeds:", ""]
-    metrics = ("cumulative_profit", "final_share", "retention_rate", "satisfaction",
-               "recommend_score")
-    rows = []
-    within = {HET: base_het, FOREIGN: base_comp[0], SMALL: base_comp[1]}
-    for arm in arms:
-        rows.append([arm] + [tables.ci(stats.mean_ci(by_seed(focal, m, {**within, ARM: arm})))
-                             for m in metrics])
-    lines.append(tables.markdown(pd.DataFrame(rows, columns=["strategy",
-                                                              *[label(m) for m in metrics]])))
+    for k, name in ((0, "long-run value (profit + customer equity)"), (1, "measured profit")):
+        eq = [p for p in profiles if _is_nash(payoff, profiles, p, k)]
+        desc = "; ".join("(" + ", ".join(p) + ")" for p in eq) if eq else "none in pure strategies"
+        lines.append(f"- Nash equilibria in mean {name} (Company A, foreign, small firms): {desc}.")
+    everyone = ("premium",) * 3
+    if everyone in profiles:
+        stable = _is_nash(payoff, profiles, everyone, 0)
+        best_for_all = all(payoff[everyone, f][0] >= max(payoff[p, f][0] for p in profiles)
+                           for f, _ in PLAYERS)
+        if stable and best_for_all:
+            lines.append("- **WARNING: \"everyone premium\" is an equilibrium AND the most "
+                         "profitable profile for every firm. In a market where the highest "
+                         "price and service wins for all, the calibration is wrong (demand does "
+                         "not answer price, or service costs too little); do not read this map "
+                         "as advice.**")
+        elif stable:
+            lines.append("- \"Everyone premium\" is an equilibrium but not the best profile "
+                         "for every firm.")
+        else:
+            lines.append("- \"Everyone premium\" is not an equilibrium: some firm gains by "
+                         "leaving it.")
     return "\n".join(lines)
 
 
-def _regions(wins, hets, comps) -> str:
-    """How each outcome's winner changes along the heterogeneity axis, per competitor move."""
-    out = []
-    for metric, name in OUTCOMES:
-        cells = [wins[metric, h, c] for c in comps for h in hets]
-        if len({w.arm for w in cells}) == 1:
-            lo = min(cells, key=lambda w: w.test.diff.mean)
-            hi = max(cells, key=lambda w: w.test.diff.mean)
-            out.append(f"on {name}, {cells[0].arm} wins every cell, by "
-                       f"{difference(metric, lo.test)} to {difference(metric, hi.test)} over "
-                       f"the runner-up")
+def _matrix_table(payoff, profiles) -> str:
+    rows = []
+    for rival in itertools.product(STRATS, STRATS):
+        cells = [(a, *rival) for a in STRATS if (a, *rival) in profiles]
+        if not cells:
             continue
-        paths: dict[str, list[str]] = {}
-        for comp in comps:
-            seq = " → ".join(f"{wins[metric, h, comp].arm} ({h})" for h in hets)
-            paths.setdefault(seq, []).append(_comp_label(comp))
-        out.append(f"on {name}, the winner along heterogeneity is "
-                   + "; ".join(f"{seq} with {' / '.join(c)}" for seq, c in paths.items()))
-    return "Reading the map: " + ". ".join(s[0].upper() + s[1:] for s in out) + "."
+        best = max(cells, key=lambda p: payoff[p, "focal"][0])
+        row = [f"foreign {rival[0]}, small {rival[1]}"]
+        for a in STRATS:
+            p = (a, *rival)
+            if p not in profiles:
+                row.append("—")
+                continue
+            text = " / ".join(_money(payoff[p, f][0]) for f, _ in PLAYERS)
+            row.append(f"**{text}**" if p == best else text)
+        rows.append(row)
+    return ("Mean long-run value (cu) of Company A / foreign / small firms in each profile; "
+            "rows: the rivals' positionings, columns: Company A's; bold: Company A's best "
+            "reply.\n\n" + tables.markdown(pd.DataFrame(
+                rows, columns=["rivals", *[f"A {a}" for a in STRATS]])))
 
 
-def _map_figure(out: Path, wins, hets, comps) -> tuple[str, str]:
-    fig, axes = plots.figure(1, len(OUTCOMES), width=5.2 * len(OUTCOMES), height=4.4)
-    for ax, (metric, name) in zip(axes[0], OUTCOMES, strict=True):
-        from matplotlib.colors import to_rgba
-
-        img = np.ones((len(comps), len(hets), 4))
-        for i, comp in enumerate(comps):
-            for j, het in enumerate(hets):
-                w = wins[metric, het, comp]
-                img[i, j] = to_rgba(plots.color(w.arm), 0.85 if w.significant else 0.3)
-                margin = difference(metric, w.test, short=True)
-                ax.text(j, i, f"{SHORT.get(w.arm, w.arm)}\n{margin}"
-                        + ("" if w.significant else "\n(n.s.)"),
-                        ha="center", va="center", fontsize=8)
-        ax.imshow(img, aspect="auto")
-        ax.set_xticks(range(len(hets)), [f"{h}\nh={HET_VALUE.get(h, '?')}" for h in hets],
-                      fontsize=8)
-        ax.set_yticks(range(len(comps)), [f"foreign {f}\nsmall {s}" for f, s in comps],
-                      fontsize=8)
-        ax.set_xlabel("segment heterogeneity")
-        ax.set_title(f"best on {name}")
-    fig.suptitle("Which positioning wins where (margin over the runner-up; pale: not "
-                 "significant, paired t-test p >= 0.05)", fontsize=10)
-    plots.save(fig, out / "map.png")
-    return ("map.png", "The map: the strategy with the best mean in each cell of the market "
-            "space (segment heterogeneity × competitor strategies) on profit, share and loyalty "
-            "(annual retention) with its margin over the runner-up on the same seeds "
-            "(profit in %, share and retention in percentage points); pale cells are not "
-            "significant (paired t-test, p ≥ 0.05).")
+def _replies(focal: pd.DataFrame) -> str:
+    rows = []
+    arms = [a for a in STRATS if a in set(focal[ARM])]
+    for rival in itertools.product(STRATS, STRATS):
+        within = {FOREIGN: rival[0], SMALL: rival[1]}
+        if not ((focal[FOREIGN] == rival[0]) & (focal[SMALL] == rival[1])).any():
+            continue
+        row = [f"foreign {rival[0]}, small {rival[1]}"]
+        for metric in (VALUE, "cumulative_profit", "customer_equity"):
+            row.append(winner(focal, metric, ARM, arms, within).describe(metric))
+        rows.append(row)
+    return ("Company A's best positioning per rival profile (margin over the runner-up on the "
+            "same seeds, paired t-test):\n\n" + tables.markdown(pd.DataFrame(
+                rows, columns=["rivals", "long-run value", "measured profit",
+                               "customer equity"])))
 
 
-def _curves_figure(out: Path, focal, hets, comps, arms) -> tuple[str, str]:
-    table = stats.cell_means(focal, [HET, FOREIGN, SMALL, ARM],
-                             ["cumulative_profit", "final_share"])
-    table["h"] = table[HET].map(HET_VALUE)
-    fig, axes = plots.figure(2, len(comps), width=3.4 * len(comps), height=6.0)
-    for j, comp in enumerate(comps):
-        part = table[(table[FOREIGN] == comp[0]) & (table[SMALL] == comp[1])]
-        for i, metric in enumerate(("cumulative_profit", "final_share")):
-            ax = axes[i, j]
-            plots.lines_ci(ax, part, "h", metric, hue=ARM, order=arms)
-            ax.set_title(f"foreign {comp[0]}\nsmall {comp[1]}", fontsize=8)
-            ax.set_xlabel("heterogeneity h")
-            if j == 0:
-                ax.set_ylabel(label(metric))
-    axes[0, 0].legend(fontsize=7)
-    plots.save(fig, out / "profit_share.png")
-    return ("profit_share.png", "Profit (top) and final share (bottom) of each positioning "
-            "against segment heterogeneity, one column per competitor scenario; bands are 95% "
-            "confidence intervals over the seeds.")
+def _cell(frame: pd.DataFrame, where: dict) -> pd.Series:
+    return by_seed(frame, VALUE, where)
 
 
-def _series_figure(out: Path, steps, comps, arms) -> tuple[str, str] | None:
-    base = steps[(steps[HET] == "baseline") & (steps[FOREIGN] == comps[0][0])
-                 & (steps[SMALL] == comps[0][1])] if not steps.empty else steps
-    if base.empty:
+def _swap_text(swap: pd.DataFrame, _focal: pd.DataFrame) -> str:
+    prices = sorted(set(swap["strategy.price"].astype(float)))
+    rows = []
+    for arm in STRATS:
+        row = [arm]
+        for p in prices:
+            row.append(tables.ci(stats.mean_ci(_cell(swap, {ARM: arm, "strategy.price": p}))))
+        rows.append(row)
+    at_price = []
+    for p in prices:
+        part = swap[swap["strategy.price"].astype(float) == p]
+        w = winner(part, VALUE, ARM, [a for a in STRATS if a in set(part[ARM])])
+        at_price.append(f"at price {p:.2f} {w.describe(VALUE)}")
+    by_price = []
+    for arm in STRATS:
+        part = swap[swap[ARM] == arm]
+        best = max(prices, key=lambda p: float(
+            part[part["strategy.price"].astype(float) == p][VALUE].mean()))
+        by_price.append(f"{arm} does best at price {best:.2f}")
+    return ("### Price-swapped control (Company A's own market)\n\n"
+            "Long-run value (cu) of each strategy's service at each strategy's price, mean "
+            "[95% CI]:\n\n" + tables.markdown(pd.DataFrame(
+                rows, columns=["service of", *[f"price {p:.2f}" for p in prices]]))
+            + "\n\nWith the price held equal, the best service is: " + "; ".join(at_price)
+            + ". Each service's best price: " + "; ".join(by_price) + ". Where the ranking at "
+            "a common price differs from the ranking at the strategies' own prices, the "
+            "own-price ranking is the price's doing, not the service's.")
+
+
+def _react_text(react: pd.DataFrame, focal: pd.DataFrame) -> str:
+    home = focal[(focal[FOREIGN] == HOME[0]) & (focal[SMALL] == HOME[1])]
+    seeds = sorted(set(react["seed"]))
+    home = home[home["seed"].isin(seeds)].assign(**{"market.reaction": "none"})
+    both = pd.concat([home, react], ignore_index=True)
+    rows = []
+    for reaction in ("none", "follow", "best_response"):
+        part = both[both["market.reaction"] == reaction]
+        if part.empty:
+            continue
+        arms = [a for a in STRATS if a in set(part[ARM])]
+        w = winner(part, VALUE, ARM, arms)
+        rows.append([reaction, w.describe(VALUE)] + [
+            tables.ci(stats.mean_ci(by_seed(part, VALUE, {ARM: a}))) for a in STRATS])
+    return ("### Rivals that react on price (Company A's own market, seeds "
+            f"{seeds[0]}–{seeds[-1]})\n\n" + tables.markdown(pd.DataFrame(
+                rows, columns=["rivals' reaction", "best (vs runner-up)",
+                               *[f"{a}: value (cu)" for a in STRATS]]))
+            + "\n\nnone: the rivals keep their presets' prices (the main sweep's cells on the "
+            "same seeds); follow and best_response: ODD 7.18, reviewed every 30 days.")
+
+
+def _gap_keys() -> tuple[str, str]:
+    data = yaml.safe_load((conf.CONFIG_DIR / "experiment" / "positioning_gap.yaml").read_text())
+    keys = [k for k in data["hydra"]["sweeper"]["params"] if k not in ("seed", ARM)]
+    return keys[0], keys[1]
+
+
+def _gap_text(gap: pd.DataFrame, _focal: pd.DataFrame) -> str:
+    adv, own = _gap_keys()
+    if adv not in gap.columns or own not in gap.columns:
+        return ""
+    advs = sorted(set(gap[adv].astype(float)))
+    owns = sorted(set(gap[own].astype(float)))
+    means = {(a, o): float(gap[(gap[adv].astype(float) == a)
+                               & (gap[own].astype(float) == o)][VALUE].mean())
+             for a in advs for o in owns}
+    rows = [[f"{a:g}"] + [_money(means[a, o]) for o in owns] for a in advs]
+    ref_own = owns[len(owns) // 2]
+    ref = means[advs[0], ref_own]
+    offsets = []
+    for a in advs[1:]:
+        enough = [o for o in owns if means[a, o] >= ref]
+        offsets.append(f"against `{adv}` = {a:g}, " + (
+            f"own `{own}` = {enough[0]:g} keeps the value of ({advs[0]:g}, {ref_own:g})"
+            if enough else f"no own `{own}` up to {owns[-1]:g} makes it up"))
+    return ("### Rival advantage × own service (Company A)\n\n"
+            f"Mean long-run value (cu) of Company A; rows: `{adv}`, columns: `{own}`:\n\n"
+            + tables.markdown(pd.DataFrame(rows, columns=[adv, *[f"{o:g}" for o in owns]]))
+            + "\n\nWhere own service makes up for the rival's advantage: " + "; ".join(offsets)
+            + ".")
+
+
+def _matrix_figure(out: Path, payoff, profiles) -> tuple[str, str] | None:
+    if not profiles:
         return None
-    file = series_panels(out, "series.png", base,
+    fig, axes = plots.figure(1, 1, width=6.4, height=5.2)
+    ax = axes[0, 0]
+    rivals = [r for r in itertools.product(STRATS, STRATS)
+              if any((a, *r) in profiles for a in STRATS)]
+    img = np.full((len(rivals), len(STRATS)), np.nan)
+    for i, r in enumerate(rivals):
+        for j, a in enumerate(STRATS):
+            if (a, *r) in profiles:
+                img[i, j] = payoff[(a, *r), "focal"][0]
+    ax.imshow(img, aspect="auto", cmap="viridis")
+    for i, r in enumerate(rivals):
+        best = int(np.nanargmax(img[i]))
+        for j, a in enumerate(STRATS):
+            if np.isfinite(img[i, j]):
+                nash = _is_nash(payoff, profiles, (a, *r), 0)
+                ax.text(j, i, tables.num(img[i, j], 3) + (" *" if j == best else "")
+                        + ("\nNash" if nash else ""), ha="center", va="center", fontsize=7,
+                        color="white")
+    ax.set_xticks(range(len(STRATS)), [f"A {SHORT[a]}" for a in STRATS], fontsize=8)
+    ax.set_yticks(range(len(rivals)), [f"F {SHORT[f]} / S {SHORT[s]}" for f, s in rivals],
+                  fontsize=8)
+    ax.set_title("Company A's long-run value (cu) by profile", fontsize=10)
+    plots.save(fig, out / "payoff.png")
+    return ("payoff.png", "Company A's mean long-run value (measured profit + terminal customer "
+            "equity) in each profile of the positioning game (rows: foreign / small firms); * "
+            "Company A's best reply, Nash: no firm gains in mean by changing only its own "
+            "positioning.")
+
+
+def _series_figure(out: Path, steps: pd.DataFrame) -> tuple[str, str] | None:
+    if steps.empty:
+        return None
+    home = steps[(steps[FOREIGN] == HOME[0]) & (steps[SMALL] == HOME[1])]
+    if home.empty:
+        return None
+    file = series_panels(out, "series.png", home,
                          (("share", "market share"), ("satisfaction", "satisfaction"),
-                          ("cumulative_profit", "cumulative profit (cu)")), hue=ARM, order=arms)
-    return (file, f"Company A's own market (baseline heterogeneity, {_comp_label(comps[0])}): "
-            "weekly means over the seeds with 95% bands.")
+                          ("cumulative_profit", "cumulative profit (cu)")), hue=ARM,
+                         order=[a for a in STRATS if a in set(home[ARM])])
+    return (file, "Company A's own market (foreign premium, small firms low-cost): weekly "
+            "means over the seeds with 95% bands, burn-in included (cumulative profit here "
+            "counts from day 0).")

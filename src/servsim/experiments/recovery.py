@@ -3,7 +3,7 @@
 Company A's B2B customers voice many of their problems.  The firm ignores
 complaints, resolves them slowly through the pyramid's approval chain, or
 resolves them fast with an empowered frontline (the ``recovery`` config
-group), at five compensation levels.  Run-level outcomes (retention, profit,
+group), at three compensation levels.  Run-level outcomes (retention, profit,
 compensation paid, word of mouth) come from the run summaries; the
 complaint-level ones from the engine's recovery log
 (:meth:`servsim.model.ServiceMarket.recovery_table`), one row per closed
@@ -30,6 +30,19 @@ from servsim.experiments.common import (
     panels,
 )
 from servsim.replicate import Replications
+
+ASSUMPTIONS = (
+    "Company A's B2B market (customers voice problems: complaint propensity up to 0.6), the "
+    "differentiated strategy against the foreign brand and the small firms; the recovery mode "
+    "and compensation are Company A's alone (rivals handle complaints as their presets say).",
+    "Recovery satisfaction is the Tax, Brown & Chandrashekaran 1998 justice mix and the paradox "
+    "is conditional (McCollough et al. 2000): a calibration choice (docs/validation.md), not an "
+    "estimate for this market; compensation is paid as a share of the customer's value.",
+    "Retention is annual (churn hazard over customer-days after the burn-in); customer equity "
+    "uses the same margin and retention, so a mode that keeps customers is credited with their "
+    "future margin.",
+)
+"""What drives the finding (the summary's assumptions box)."""
 
 TITLE = "Recovery: complaint handling, compensation and the recovery paradox (seed 001 §2)"
 QUESTION = """

@@ -20,6 +20,16 @@ from servsim import plots, stats, tables
 from servsim.experiments.common import Findings, ci_table, levels, per_run, series_panels
 from servsim.replicate import Replications
 
+ASSUMPTIONS = (
+    "One firm (no rivals): the base churn rate is swept as a property of the market, not a "
+    "lever; the firm's strategy is fixed (differentiated).",
+    "CLV and customer equity use the run's own margin and annual retention (after the burn-in) "
+    "with the run's discount rate: the '5 points of retention' result is only as good as that "
+    "margin (Reichheld & Sasser 1990 report it for their industries).",
+    "Three-year runs, the first year a burn-in.",
+)
+"""What drives the finding (the summary's assumptions box)."""
+
 TITLE = "Retention economics: longer customer life as a profit source (seed 002)"
 QUESTION = """
 Seed 002 argues that keeping customers longer is itself a source of profit: long-standing

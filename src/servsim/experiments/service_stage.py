@@ -32,6 +32,17 @@ from servsim.experiments.common import (
 )
 from servsim.replicate import Replications
 
+ASSUMPTIONS = (
+    "Two markets (Company A's B2B market and telecom), each with its own rivals; the focal firm "
+    "runs the differentiated strategy in the reactive, standardized or productized stage "
+    "(contracts, proactive contacts and their fees as the stage presets say).",
+    "Service revenue (contracts, fees) is earned as calibrated; whether customers would pay "
+    "these fees in a given market is an assumption, not an estimate.",
+    "Three-year runs, the first year a burn-in: the stage's effect on retention compounds, "
+    "which customer equity carries beyond the horizon.",
+)
+"""What drives the finding (the summary's assumptions box)."""
+
 TITLE = "Service stage: service as a cost or a profit centre (seed 004)"
 QUESTION = """
 Seed 004 describes service maturing from reactive (a cost of selling) through standardized
