@@ -68,6 +68,11 @@ def check_chain_strength(size: str = "ci") -> Check:
                for k, v, r in (("satisfaction", HARTER["satisfaction"], r_cs.statistic),
                                ("turnover", HARTER["turnover"], r_to.statistic))}
     passed = bool(all(in_band.values()) and 0 < r_isq.statistic < NOT_BY_CONSTRUCTION)
+    reasons = [f"morale ~ {k} r = {r:.2f} is outside the band"
+               for (k, ok), r in zip(in_band.items(), (r_cs.statistic, r_to.statistic),
+                                     strict=True) if not ok]
+    if not 0 < r_isq.statistic < NOT_BY_CONSTRUCTION:
+        reasons.append(f"surveyed internal service ~ morale r = {r_isq.statistic:.2f}")
 
     def plot(ax):
         names = ["internal service -> morale", "morale ~ customer satisfaction",
@@ -100,7 +105,8 @@ def check_chain_strength(size: str = "ci") -> Check:
          "r_morale_turnover": r_to.statistic,
          "r_internal_service_morale": r_isq.statistic, "units": runs},
         passed, plot,
-        "Units differ only in two levers, their staff draws and chance; real business units "
+        ("Fails: " + "; ".join(reasons) + ". " if reasons else "")
+        + "Units differ only in two levers, their staff draws and chance; real business units "
         "also differ in location, customers and management, which the model leaves out, so "
         "a simulated link stronger than the published one says the model's chain is too "
         "deterministic, not that the chain is stronger.",
