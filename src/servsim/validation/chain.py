@@ -31,7 +31,7 @@ NOT_BY_CONSTRUCTION = 0.95
 (nearly) the morale driver itself, not a measure of it."""
 
 
-def business_units(runs: int, n: int = 2000, days: int = 730, burn_in: int = 180,
+def business_units(runs: int, n: int = 3000, days: int = 730, burn_in: int = 180,
                    seed: int = 2025) -> pd.DataFrame:
     """Business units: single-firm markets of ``n`` customers with training and managers'
     control share drawn uniformly in [0, 1] (so internal service varies) and heterogeneous
@@ -93,7 +93,7 @@ def check_chain_strength(size: str = "ci") -> Check:
         "of the order Harter et al. report, and not by construction.",
         "Harter, Schmidt & Hayes (2002, J. Applied Psychology): r = .32 (customer "
         "satisfaction), -.36 (turnover); Brown & Lam (2008, J. Retailing)",
-        f"{runs} business units: single-firm markets of 2,000 customers, 2 years, training "
+        f"{runs} business units: single-firm markets of 3,000 customers, 2 years, training "
         "and managers' control share drawn uniformly in [0, 1], heterogeneous staff at the "
         "default spreads (disposition, sensitivity, daily shocks) and internal service "
         "measured by the noisy staff survey; unit means after day 180.",
