@@ -187,6 +187,7 @@ class Firm:
         self.overload = 0.0
         self.proactive = 0
         self.n_done = 0
+        self.n_surveyed = 0
         self.log = dict.fromkeys(METRICS, 0.0)
 
 
@@ -250,12 +251,13 @@ class CustomerAgent(mesa.Agent):
 
     # 1 ----------------------------------------------------------------------
     def update_expectation(self) -> None:
-        """E' = E + k_ad adv (P - E) + a (R - E), clipped to [0, 1]."""
+        """E' = E + k_ad T / (T + tenure) adv (P - E) + a (R - E), clipped to [0, 1]."""
         m = self.model
         f = self.firm if self.firm is not None else m.firm_list[0]
         s = self.segment.index
         e = self.expectation
-        e += m.b.advertising_pull * f.advertising * (f.promised[s] - e)
+        fade = m.b.promise_fade_days / (m.b.promise_fade_days + self.tenure)
+        e += m.b.advertising_pull * fade * f.advertising * (f.promised[s] - e)
         e += m.params.market.norm_adaptation * (m.norm[s] - e)
         self.expectation = clip(e)
 
@@ -311,11 +313,14 @@ class CustomerAgent(mesa.Agent):
 
     # 5 ----------------------------------------------------------------------
     def update_satisfaction(self) -> None:
-        """Loss-averse disconfirmation with a zone of tolerance, plus the norm term."""
+        """Loss-averse, concave-convex disconfirmation of the assimilated quality with a zone
+        of tolerance, plus the norm term."""
         m, b = self.model, self.model.b
-        q, e = self.enc_quality, self.expectation
+        e = self.expectation
+        q = self.enc_quality + b.assimilation * (e - self.enc_quality)  # assimilation
         d = q - e
-        v = d if d >= 0 else b.loss_aversion * min(d + b.tolerance, 0.0)
+        v = d ** b.value_curvature if d >= 0 else \
+            -b.loss_aversion * (-min(d + b.tolerance, 0.0)) ** b.value_curvature
         tx = clip(b.wom_neutral + b.satisfaction_gain * v
                   + b.norm_weight * (q - m.norm[self.segment.index]))
         self.sat_before = self.satisfaction
@@ -560,6 +565,15 @@ class StaffAgent(mesa.Agent):
         self.tenure = 0
         self.vacancy_days = -1
         self.encounters_today = 0
+        self.draw_traits()
+
+    def draw_traits(self) -> None:
+        """A new employee's disposition ``b ~ N(0, sd_b)`` and sensitivity to internal
+        service ``exp(sd_s z - sd_s^2 / 2)``."""
+        b = self.model.b
+        self.baseline = self.random.gauss(0.0, 1.0) * b.morale_baseline_sd
+        sd = b.morale_sensitivity_sd
+        self.sensitivity = math.exp(sd * self.random.gauss(0.0, 1.0) - 0.5 * sd * sd)
 
     def capacity(self) -> float:
         b = self.model.b
@@ -573,13 +587,17 @@ class StaffAgent(mesa.Agent):
         coach = self.manager.coaching_per_member
         cap = self.capacity()
         load = self.encounters_today / cap if cap > 0 else 0.0
-        target = logistic(
-            b.morale_support * (coach - 0.5) + b.morale_training * (f.training - 0.5)
-            + b.morale_authority * (f.frontline_authority - 0.5)
-            + b.morale_wage * (f.wage / m.params.market.market_wage - 1.0)
-            - b.morale_overload * max(load - 1.0, 0.0))
-        f.log["internal_service"] += target  # a sum today; the mean is taken in record()
-        self.morale += b.morale_adjustment * (target - self.morale)
+        x = (b.morale_support * (coach - 0.5) + b.morale_training * (f.training - 0.5)
+             + b.morale_authority * (f.frontline_authority - 0.5)
+             + b.morale_wage * (f.wage / m.params.market.market_wage - 1.0)
+             - b.morale_overload * max(load - 1.0, 0.0))
+        target = logistic(self.sensitivity * x + self.baseline)
+        if self.random.random() < b.survey_response:  # a noisy survey answer
+            answer = logistic(x) + self.random.gauss(0.0, b.survey_error)
+            f.log["internal_service"] += clip(answer)  # a sum; the mean is taken in record()
+            f.n_surveyed += 1
+        self.morale = clip(self.morale + b.morale_adjustment * (target - self.morale)
+                           + self.random.gauss(0.0, b.morale_shock))
         gain = (b.learning_rate * self.encounters_today + b.training_rate * f.training
                 + b.coaching_rate * coach)
         self.skill = min(self.skill + gain * (1.0 - self.skill), 1.0)
@@ -600,6 +618,7 @@ class StaffAgent(mesa.Agent):
             self.active = True
             self.skill = b.novice_skill
             self.morale = b.initial_morale
+            self.draw_traits()
             self.tenure = 0
             self.firm.log["staff_hires"] += 1
 
@@ -751,6 +770,7 @@ class ReferenceMarket(mesa.Model):
     def step(self) -> None:
         for f in self.firm_list:
             f.log = dict.fromkeys(METRICS, 0.0)
+            f.n_surveyed = 0
         # 1 expectations
         self.update_norm()
         self.customers.do("update_expectation")
@@ -911,8 +931,8 @@ class ReferenceMarket(mesa.Model):
             log["expectation"] = exp[k] / active if active else math.nan
             log["recommend_score"] = 100.0 * nps[k] / active if active else math.nan
             log["quality"] = log["quality"] / f.n_done if f.n_done else math.nan
-            team = sum(m.team_size for m in f.managers)  # active staff before today's quits
-            log["internal_service"] = log["internal_service"] / team if team else math.nan
+            log["internal_service"] = (log["internal_service"] / f.n_surveyed if f.n_surveyed
+                                       else math.nan)
             rec = log["recoveries"]
             log["recovery_days"] = log["recovery_days"] / rec if rec else math.nan
             log["revenue"] = sum(log[f"revenue_{x}"] for x in REVENUE_SOURCES)

@@ -80,9 +80,14 @@ def test_bitgen_draws_are_numpys(n64, n32):
 def test_census_equals_numpy(case):
     """Counts as numpy's bincount of the cell key; sums as the running float64 sums."""
     m = model_after(case, 40)
-    # put customers exactly on the class thresholds (float32 rounding of 0.7 and 0.45)
+    # put customers exactly on the class thresholds (float32 rounding of 0.7 and 0.45), some
+    # of them customers of a firm, and a few of a firm just below the detractor threshold
     m.customers.satisfaction[:20] = np.float32(0.7)
     m.customers.satisfaction[20:40] = np.float32(0.45)
+    with_firm = np.flatnonzero(m.customers.firm >= 0)
+    m.customers.satisfaction[with_firm[:5]] = np.float32(0.7)
+    m.customers.satisfaction[with_firm[5:10]] = np.float32(0.45)
+    m.customers.satisfaction[with_firm[10:15]] = np.nextafter(np.float32(0.45), np.float32(0))
     m._census = None
     counts = m._customer_census()
     c, n_seg = m.customers, len(m.segments.share)

@@ -477,12 +477,12 @@ def test_failure_memory():
 # ---------------------------------------------------------------------------
 
 
-def ref_v(d: float, lam: float, z: float) -> float:
+def ref_v(d: float, lam: float, z: float, beta: float = 1.0) -> float:
     if d >= 0:
-        return d
+        return d ** beta
     if -z <= d < 0:
         return 0.0
-    return lam * (d + z)
+    return -lam * (-(d + z)) ** beta
 
 
 def test_disconfirmation_value_piecewise():
@@ -490,32 +490,64 @@ def test_disconfirmation_value_piecewise():
     q, e = unit(g, N_CASES), unit(g, N_CASES, edges=(0.0, 1.0, 0.5))
     for lam in [1.0, 2.25]:
         for z in [0.0, 0.1, 0.25]:
-            got = satisfaction.disconfirmation_value.array(q, e, lam, z)
-            want = [ref_v(qi - ei, lam, z) for qi, ei in zip(q, e, strict=True)]
-            np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-15)
+            for beta in [1.0, 0.88, 0.5]:
+                got = satisfaction.disconfirmation_value.array(q, e, lam, z, beta)
+                want = [ref_v(qi - ei, lam, z, beta) for qi, ei in zip(q, e, strict=True)]
+                np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-15)
 
 
 def test_disconfirmation_value_boundaries():
     # exactly representable: d = 0, d = -z (inside the zone), d just below -z
     q = np.array([0.5, 0.5, 0.5, 0.75])
     e = np.array([0.5, 0.75, 0.875, 0.5])
-    got = satisfaction.disconfirmation_value.array(q, e, 2.0, 0.25)
+    got = satisfaction.disconfirmation_value.array(q, e, 2.0, 0.25, 1.0)
     assert got.tolist() == [0.0, 0.0, 2.0 * (-0.375 + 0.25), 0.25]
     # no tolerance: losses weigh lambda times gains
-    gain = satisfaction.disconfirmation_value(0.75, 0.5, 2.5, 0.0)
-    loss = satisfaction.disconfirmation_value(0.25, 0.5, 2.5, 0.0)
-    assert loss == -2.5 * gain
+    gain = satisfaction.disconfirmation_value(0.75, 0.5, 2.5, 0.0, 0.88)
+    loss = satisfaction.disconfirmation_value(0.25, 0.5, 2.5, 0.0, 0.88)
+    assert loss == pytest.approx(-2.5 * gain, rel=1e-12)
+
+
+def test_value_function_diminishing_sensitivity():
+    # concave in gains, convex in losses: each further 0.1 of disconfirmation adds less
+    v = [satisfaction.disconfirmation_value(0.5 + d, 0.5, 2.25, 0.0, 0.88)
+         for d in (0.1, 0.2, 0.3)]
+    assert v[1] - v[0] > v[2] - v[1] > 0
+    w = [satisfaction.disconfirmation_value(0.5 - d, 0.5, 2.25, 0.0, 0.88)
+         for d in (0.1, 0.2, 0.3)]
+    assert w[0] - w[1] > w[1] - w[2] > 0
 
 
 @FAST
 @given(
     q=st.floats(0, 1), e=st.floats(0, 1), r=st.floats(0, 1), sn=st.floats(0, 1),
     gain=st.floats(0, 3), lam=st.floats(1, 4), z=st.floats(0, 0.5), h=st.floats(0, 1),
+    beta=st.floats(0.3, 1),
 )
-def test_transaction_satisfaction(q, e, r, sn, gain, lam, z, h):
-    got = satisfaction.transaction_satisfaction(q, e, r, sn, gain, lam, z, h)
-    want = clip(sn + gain * ref_v(q - e, lam, z) + h * (q - r), 0, 1)
+def test_transaction_satisfaction(q, e, r, sn, gain, lam, z, h, beta):
+    got = satisfaction.transaction_satisfaction(q, e, r, sn, gain, lam, z, h, beta)
+    want = clip(sn + gain * ref_v(q - e, lam, z, beta) + h * (q - r), 0, 1)
     assert got == pytest.approx(want, rel=1e-12, abs=1e-12)
+
+
+def test_assimilated_quality():
+    g = rng(52)
+    q, e = unit(g, N_CASES), unit(g, N_CASES)
+    for a in [0.0, 0.1, 1.0]:
+        got = quality.assimilated_quality.array(q, e, a)
+        np.testing.assert_allclose(got, q + a * (e - q), rtol=1e-12, atol=1e-15)
+        assert got.min() >= 0 and got.max() <= 1
+    # a higher expectation raises the quality experienced, a little
+    assert 0 < quality.assimilated_quality(0.6, 0.9, 0.1) - 0.6 < 0.9 - 0.6
+
+
+def test_promise_pull_weight():
+    assert expectations.promise_pull_weight(0, 180.0) == 1.0
+    assert expectations.promise_pull_weight(180, 180.0) == 0.5
+    t = np.arange(0, 2000, 7)
+    w = expectations.promise_pull_weight.array(t, 180.0)
+    np.testing.assert_allclose(w, 180.0 / (180.0 + t), rtol=1e-12)
+    assert np.all(np.diff(w) < 0)
 
 
 def test_update_satisfaction_and_expectation():
@@ -977,22 +1009,58 @@ def test_morale_target():
     load[:2] = [1.0, 0.5]
     market_wage = 100.0
     ws, wt, wa, ww, wo = 1.5, 1.0, 1.2, 2.0, 1.8
+    sens, base = g.lognormal(0, 0.3, n), g.normal(0, 0.5, n)
+    sens[0], base[0] = 1.0, 0.0
+    x = [ws * (coach[i] - 0.5) + wt * (train[i] - 0.5) + wa * (auth[i] - 0.5)
+         + ww * (wage[i] / market_wage - 1) - wo * max(load[i] - 1, 0) for i in range(n)]
+    got_x = staff.internal_service_index.array(coach, train, auth, wage, market_wage, load,
+                                               ws, wt, wa, ww, wo)
+    np.testing.assert_allclose(got_x, x, rtol=1e-12, atol=1e-15)
     got = staff.morale_target.array(coach, train, auth, wage, market_wage, load, ws, wt, wa, ww,
-                                    wo)
-    want = [ref_logistic(ws * (coach[i] - 0.5) + wt * (train[i] - 0.5) + wa * (auth[i] - 0.5)
-                         + ww * (wage[i] / market_wage - 1) - wo * max(load[i] - 1, 0))
-            for i in range(n)]
+                                    wo, sens, base)
+    want = [ref_logistic(sens[i] * x[i] + base[i]) for i in range(n)]
     np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-15)
+    # a more sensitive employee gains more from better internal service than a less sensitive
+    # one; a higher disposition lifts morale at the same internal service
+    lo, hi = (staff.morale_target(c, 0.5, 0.5, 100.0, 100.0, 0.5, ws, wt, wa, ww, wo, 2.0, 0.0)
+              for c in (0.2, 0.8))
+    lo1, hi1 = (staff.morale_target(c, 0.5, 0.5, 100.0, 100.0, 0.5, ws, wt, wa, ww, wo, 0.5, 0.0)
+                for c in (0.2, 0.8))
+    assert hi - lo > hi1 - lo1 > 0
+    assert (staff.morale_target(0.5, 0.5, 0.5, 100.0, 100.0, 0.5, ws, wt, wa, ww, wo, 1.0, 0.4)
+            > staff.morale_target(0.5, 0.5, 0.5, 100.0, 100.0, 0.5, ws, wt, wa, ww, wo, 1.0, 0.0))
+
+
+def test_employee_sensitivity():
+    assert staff.employee_sensitivity(1.7, 0.0) == 1.0
+    z = rng(124).standard_normal(200_000)
+    s = staff.employee_sensitivity.array(z, 0.3)
+    np.testing.assert_allclose(s, np.exp(0.3 * z - 0.045), rtol=1e-12)
+    assert abs(s.mean() - 1.0) < 0.005  # lognormal with mean 1 (se about 0.0007)
 
 
 def test_update_morale():
     g = rng(122)
     m, t = unit(g, N_CASES).astype(np.float32), unit(g, N_CASES, edges=(1.0, 0.0))
     for mu in [0.0, 0.05, 1.0]:
-        got = staff.update_morale.array(m, t, mu)
+        got = staff.update_morale.array(m, t, mu, 0.0)
         assert got.dtype == np.float32
         np.testing.assert_allclose(got, [float(a) + mu * (b - float(a))
                                          for a, b in zip(m, t, strict=True)], **F32)
+    shock = g.normal(0, 0.3, N_CASES)
+    got = staff.update_morale.array(m, t, 0.05, shock)
+    want = np.clip(m.astype(float) + 0.05 * (t - m.astype(float)) + shock, 0, 1)
+    np.testing.assert_allclose(got, want, **F32)
+    assert got.min() >= 0 and got.max() <= 1 and (want == 0).any() and (want == 1).any()
+
+
+def test_survey_answer():
+    g = rng(125)
+    x, e = g.normal(0, 2, N_CASES), g.normal(0, 0.2, N_CASES)
+    got = staff.survey_answer.array(x, e)
+    np.testing.assert_allclose(got, np.clip(1 / (1 + np.exp(-x)) + e, 0, 1), rtol=1e-12,
+                               atol=1e-15)
+    assert staff.survey_answer(0.0, 0.0) == 0.5 and staff.survey_answer(5.0, 0.5) == 1.0
 
 
 def test_update_skill():

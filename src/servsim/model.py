@@ -36,7 +36,7 @@ from servsim.kernels.columns import (
     WOM_COLS,
 )
 from servsim.kernels.random import bitgen_address
-from servsim.kernels.staff import staff_day, staff_target
+from servsim.kernels.staff import staff_day, staff_target, staff_traits
 from servsim.kernels.word_of_mouth import attitudes_and_fade, talkers
 from servsim.mechanisms import needs
 from servsim.mechanisms.expectations import prospect_expectation
@@ -198,7 +198,12 @@ class ServiceMarket(CustomerEvents, mesa.Model):
             tenure=np.zeros(total, dtype=np.int32),
             vacancy_days=np.full(total, -1, dtype=np.int32),
             encounters_today=np.zeros(total, dtype=np.int32),
+            baseline=np.zeros(total, dtype=np.float32),
+            sensitivity=np.ones(total, dtype=np.float32),
         )
+        b = self.behaviour
+        staff_traits(bitgen_address(self.rng), self.staff.baseline, self.staff.sensitivity,
+                     b.morale_baseline_sd, b.morale_sensitivity_sd)
         n_mgr = int(sum(mgr_counts))
         self.managers = Managers(
             firm=np.repeat(np.arange(f.n, dtype=np.int8), mgr_counts),
@@ -303,7 +308,8 @@ class ServiceMarket(CustomerEvents, mesa.Model):
         market.expectations(
             self._counts_fs, f.service_level, self.norm, m.expectation_drift / 365.0,
             m.norm_adaptation, f.advertising, self.behaviour.advertising_pull, f.promised,
-            self._fs_row, self.customers.expectation,
+            self._fs_row, self.customers.expectation, self.customers.tenure,
+            self.behaviour.promise_fade_days,
         )
 
     # 2 ----------------------------------------------------------------------
@@ -382,7 +388,7 @@ class ServiceMarket(CustomerEvents, mesa.Model):
             b.failure_level, b.failure_overload, b.skill_weight, b.morale_weight,
             b.wait_penalty, b.failure_severity, b.failure_memory_days,
             b.wom_neutral, b.satisfaction_gain, b.loss_aversion, b.tolerance, b.norm_weight,
-            b.satisfaction_memory, b.expectation_learning,
+            b.satisfaction_memory, b.expectation_learning, b.assimilation, b.value_curvature,
             self._constants.exp_speed, b.compensation_scale, b.recovery_weight_speed,
             b.recovery_weight_compensation, b.recovery_weight_skill,
             b.paradox_threshold, b.paradox_gain, b.repeat_failure_cap, b.unresolved_penalty,
@@ -532,7 +538,7 @@ class ServiceMarket(CustomerEvents, mesa.Model):
         staff_day(
             bitgen_address(self.rng),
             s.firm, s.manager, s.active, s.skill, s.morale, s.tenure, s.vacancy_days,
-            s.encounters_today,
+            s.encounters_today, s.baseline, s.sensitivity,
             m.firm, m.team_size, m.coaching_today,
             f.manager_capacity, f.control_share, f.training, f.frontline_authority, f.wage,
             self._staff_target(),
@@ -542,6 +548,8 @@ class ServiceMarket(CustomerEvents, mesa.Model):
             b.learning_rate, b.training_rate, b.coaching_rate,
             self._constants.logit_quit_base, b.quit_morale,
             b.novice_skill, b.initial_morale, b.hiring_lag_days, self.params.market.hiring_cost,
+            b.morale_baseline_sd, b.morale_sensitivity_sd, b.morale_shock, b.survey_response,
+            b.survey_error,
             self.log, STAFF_COLS,
         )
 

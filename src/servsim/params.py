@@ -486,6 +486,17 @@ class BehaviourParams:
                              source="Zeithaml, Berry & Parasuraman 1993; value a calibration "
                                     "choice")
     """Zone of tolerance: shortfall below expectation felt as no loss (Zeithaml et al. 1993)."""
+    value_curvature: float = param(
+        0.88, 0.7, 1.0, bounds=(0.05, 1.0), symbol="β", odd=("7.5",),
+        source="Kahneman & Tversky 1979 (form); 0.88 is Tversky & Kahneman's (1992) estimate")
+    """Exponent of the value of disconfirmation, ``v = d^β`` for gains and ``-λ (-d)^β``
+    for losses beyond tolerance: diminishing sensitivity (1 is linear)."""
+    assimilation: float = param(
+        0.1, 0.0, 0.2, bounds=_UNIT, symbol="α", odd=("7.4", "7.5"),
+        source="Anderson 1973; Boulding, Kalra, Staelin & Zeithaml 1993 (direction: "
+               "expectations raise perceived quality); value judgement")
+    """How far expectations colour perceived quality: the experienced quality is
+    ``q + α (E - q)`` (0: no assimilation)."""
     norm_weight: float = param(0.5, 0.25, 0.75, bounds=(0.0, 10.0), symbol="h", odd=("7.5",),
                                source="Cadotte, Woodruff & Jenkins 1987; value a calibration "
                                       "choice")
@@ -511,6 +522,13 @@ class BehaviourParams:
         source="Boulding, Kalra, Staelin & Zeithaml 1993 (experience dominates for experienced "
                "customers); value a calibration choice, see 7.16")
     """Daily pull of a customer's expectation toward the firm's promise at advertising 1."""
+    promise_fade_days: float = param(
+        180.0, 90.0, 365.0, bounds=(0.0, 1e9), open_low=True, symbol="T_P", unit="days",
+        odd=("7.1",),
+        source="Boulding, Kalra, Staelin & Zeithaml 1993 (direction: experience dominates for "
+               "experienced customers); value judgement")
+    """Tenure at which the promise's pull on a customer's expectation has halved:
+    ``k_ad T / (T + tenure)`` (a huge value: no fading)."""
     # word of mouth
     wom_neutral: float = param(0.5, 0.45, 0.55, bounds=_UNIT, open_low=True, symbol="s_n",
                                source="calibration choice (midpoint of the scale)",
@@ -671,6 +689,25 @@ class BehaviourParams:
                                  source="calibration choice", odd=("7.12",))
     """Days a vacancy stays open before the novice starts (a quit on day t is filled by a
     novice who first works on day t + hiring_lag_days + 2)."""
+    morale_baseline_sd: float = param(0.5, 0.25, 1.0, bounds=(0.0, 5.0), symbol="sd_b",
+                                      source="judgement; dispositional job satisfaction "
+                                             "(Staw & Ross 1985)", odd=("7.12",))
+    """Spread of employees' dispositions: ``b_i ~ N(0, sd_b)`` (logit units) added to the
+    morale target, drawn at hire (0: everyone alike)."""
+    morale_sensitivity_sd: float = param(0.3, 0.1, 0.5, bounds=(0.0, 2.0), symbol="sd_s",
+                                         odd=("7.12",))
+    """Log-spread of employees' sensitivity to internal service: ``s_i`` lognormal with
+    mean 1, multiplying the internal-service index in the morale target, drawn at hire."""
+    morale_shock: float = param(0.02, 0.01, 0.04, bounds=(0.0, 1.0), symbol="σ_m",
+                                unit="per day", odd=("7.12",))
+    """Standard deviation of the daily random shock to each employee's morale (events
+    outside the firm's levers); about 0.06 of stationary spread at μ = 0.05."""
+    survey_response: float = param(0.6, 0.3, 0.9, bounds=(0.0, 1.0), open_low=True,
+                                   symbol="ρ", odd=("7.12",))
+    """Share of active staff answering the daily internal-service survey."""
+    survey_error: float = param(0.15, 0.05, 0.25, bounds=(0.0, 1.0), symbol="sd_e",
+                                odd=("7.12",))
+    """Measurement error (sd) of one survey rating of internal service (0-1 scale)."""
 
 
 @dataclass

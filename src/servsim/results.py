@@ -70,7 +70,8 @@ STEP_COLUMNS: dict[str, str] = {
     "staff": "active frontline staff",
     "staff_morale": "mean morale of active staff",
     "staff_skill": "mean skill of active staff",
-    "internal_service": "mean internal service quality felt by active staff (their target morale)",
+    "internal_service": "internal service quality as surveyed: mean rating of the staff who "
+                        "answered (noisy)",
     "staff_quits": "staff who quit today",
     "staff_hires": "novices who started today",
     "manager_coaching": "coaching sessions given today",

@@ -99,6 +99,8 @@ class Staff(_Columns):
     tenure: np.ndarray  # int32 days
     vacancy_days: np.ndarray  # int32: days until a novice fills the slot (-1: not being filled)
     encounters_today: np.ndarray  # int32 workload of the day
+    baseline: np.ndarray  # float32 logit disposition of the slot's employee (drawn at hire)
+    sensitivity: np.ndarray  # float32 its sensitivity to internal service (drawn at hire)
 
     @property
     def n(self) -> int:

@@ -16,9 +16,12 @@ f32 = np.float32
 
 @jit
 def expectations(counts, service_level, norm, drift_per_day, adaptation, advertising,
-                 advertising_pull, promised, table_row, expectation):
+                 advertising_pull, promised, table_row, expectation, tenure, fade_days):
     """The norm follows what firms offer (in place); advertising and the norm pull each
-    customer's expectation, with a rate and target per (firm, segment) row, in float32.
+    customer's expectation, with a rate and target per (firm, segment) row, in float32;
+    where the firm advertises, the promise's pull fades with the customer's tenure
+    (:func:`~servsim.mechanisms.expectations.promise_pull_weight`), so rate and target are
+    the customer's own.
     """
     n_firms, n_seg = counts.shape
     for s in range(n_seg):
@@ -39,7 +42,16 @@ def expectations(counts, service_level, norm, drift_per_day, adaptation, adverti
                 advertising[k], promised[k, s], norm[s], advertising_pull, adaptation))
     for i in range(expectation.size):
         r = table_row[i]
-        expectation[i] = expectations_.pulled_expectation(expectation[i], rate[r], target[r])
+        k = r // n_seg
+        if advertising[k] > 0.0 and tenure[i] > 0:
+            pull = advertising_pull * expectations_.promise_pull_weight(tenure[i], fade_days)
+            rate_i = f32(expectations_.pull_rate(advertising[k], pull, adaptation))
+            target_i = f32(expectations_.pull_target(advertising[k], promised[k, r - k * n_seg],
+                                                     norm[r - k * n_seg], pull, adaptation))
+            expectation[i] = expectations_.pulled_expectation(expectation[i], rate_i, target_i)
+        else:
+            expectation[i] = expectations_.pulled_expectation(expectation[i], rate[r],
+                                                              target[r])
 
 
 @jit

@@ -202,7 +202,7 @@ def outcomes(
     novice_skill, logit_base_failure, failure_skill, failure_morale, failure_level,
     failure_overload, skill_weight, morale_weight, wait_penalty, failure_severity,
     failure_memory_days, neutral, gain, loss_aversion, tolerance, norm_weight, memory,
-    learning, exp_speed, compensation_scale, w_speed, w_compensation, w_skill,
+    learning, assimilation, curvature, exp_speed, compensation_scale, w_speed, w_compensation, w_skill,
     paradox_threshold, paradox_gain, repeat_cap, unresolved_penalty,
     # the day log and its columns (servsim.kernels.columns.OUTCOME_COLUMNS)
     log, cols,
@@ -244,13 +244,16 @@ def outcomes(
         logs[1, k] += q
         n_quality[k] += 1
         logs[2, k] += accounting.encounter_cost(cost_per_encounter[k], level, gave_up[j])
-        # satisfaction by expectation-disconfirmation; adaptive expectation
+        # satisfaction by expectation-disconfirmation of the quality as experienced
+        # (assimilated toward the expectation); adaptive expectation
         sb = satisfaction[i]
         e = np.float64(expectation[i])
-        tx = satisfaction_.transaction_satisfaction(q, e, norm[s], neutral, gain, loss_aversion,
-                                                    tolerance, norm_weight)
+        qe = quality.assimilated_quality(q, e, assimilation)
+        tx = satisfaction_.transaction_satisfaction(qe, e, norm[s], neutral, gain,
+                                                    loss_aversion, tolerance, norm_weight,
+                                                    curvature)
         satisfaction[i] = satisfaction_.update_satisfaction(sb, tx, memory)
-        expectation[i] = satisfaction_.update_expectation(e, q, learning)
+        expectation[i] = satisfaction_.update_expectation(e, qe, learning)
         sat_before[j] = sb
         skill64[j] = skill
     logs[1] = ratio(logs[1], n_quality)

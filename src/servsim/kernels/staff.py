@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from servsim.kernels import jit
@@ -16,10 +18,39 @@ f32 = np.float32
 
 
 @jit
+def normal_pair(bitgen):
+    """Two independent standard normals from two uniforms of the stream (Box-Muller)."""
+    u1, u2 = next_double(bitgen), next_double(bitgen)
+    r = math.sqrt(-2.0 * math.log(1.0 - u1))
+    return r * math.cos(2.0 * math.pi * u2), r * math.sin(2.0 * math.pi * u2)
+
+
+@jit
+def hire_traits(bitgen, i, baseline, sensitivity, baseline_sd, sensitivity_sd):
+    """Draw employee ``i``'s disposition and sensitivity (two uniforms; none when both
+    spreads are 0, then 0 and 1).
+    """
+    if baseline_sd > 0.0 or sensitivity_sd > 0.0:
+        z1, z2 = normal_pair(bitgen)
+        baseline[i] = f32(baseline_sd * z1)
+        sensitivity[i] = f32(staff.employee_sensitivity(z2, sensitivity_sd))
+    else:
+        baseline[i], sensitivity[i] = f32(0.0), f32(1.0)
+
+
+@jit
+def staff_traits(bitgen, baseline, sensitivity, baseline_sd, sensitivity_sd):
+    """Traits of every staff slot at day 0, slot by slot (:func:`hire_traits`)."""
+    for i in range(baseline.size):
+        hire_traits(bitgen, i, baseline, sensitivity, baseline_sd, sensitivity_sd)
+
+
+@jit
 def staff_day(
     bitgen,
     # staff columns (updated in place)
     firm, manager, active, skill, morale, tenure, vacancy_days, encounters_today,
+    baseline, sensitivity,
     # managers (team_size and coaching_today updated in place)
     manager_firm, team_size, coaching_today,
     # per firm
@@ -29,11 +60,18 @@ def staff_day(
     w_support, w_training, w_authority, w_wage, w_overload, morale_rate,
     learning_rate, training_rate, coaching_rate, logit_quit_base, quit_slope,
     novice_skill, initial_morale, hiring_lag_days, hiring_cost,
+    # heterogeneity, shocks and the survey
+    baseline_sd, sensitivity_sd, morale_shock, survey_response, survey_error,
     # the day log and its columns: internal service, quits, hires, hiring cost, coaching
     log, cols,
 ):
-    """One day of staff dynamics, logged per firm (internal service quality, quits,
-    hires, their hiring cost, coaching sessions).
+    """One day of staff dynamics, logged per firm (internal service quality as surveyed,
+    quits, hires, their hiring cost, coaching sessions).
+
+    Random numbers, in this order: per active slot, two uniforms for its morale shock
+    and survey error (only if ``morale_shock`` or ``survey_error`` > 0) and one for
+    whether it answers the survey (only if ``survey_response`` < 1); then one uniform
+    per slot for quitting; then two per novice who starts (:func:`hire_traits`).
     """
     n, n_mgr, n_firms = firm.size, manager_firm.size, target_staff.size
     team_size[:] = 0
@@ -55,13 +93,22 @@ def staff_day(
         coach = per_member[manager[i]]
         cap = encounters.person_capacity(morale[i], capacity_per_person, productivity_morale)
         load = staff.workload(encounters_today[i], cap)
-        target = staff.morale_target(coach, training[k], authority[k], wage[k], market_wage,
-                                     load, w_support, w_training, w_authority, w_wage,
-                                     w_overload)
         if active[i]:
-            isq_sum[k] += target
-            isq_n[k] += 1
-            morale[i] = staff.update_morale(morale[i], target, morale_rate)
+            x = staff.internal_service_index(coach, training[k], authority[k], wage[k],
+                                             market_wage, load, w_support, w_training,
+                                             w_authority, w_wage, w_overload)
+            target = staff.morale_target(coach, training[k], authority[k], wage[k],
+                                         market_wage, load, w_support, w_training,
+                                         w_authority, w_wage, w_overload, sensitivity[i],
+                                         baseline[i])
+            shock, error = 0.0, 0.0
+            if morale_shock > 0.0 or survey_error > 0.0:
+                z1, z2 = normal_pair(bitgen)
+                shock, error = morale_shock * z1, survey_error * z2
+            if survey_response >= 1.0 or next_double(bitgen) < survey_response:
+                isq_sum[k] += staff.survey_answer(x, error)
+                isq_n[k] += 1
+            morale[i] = staff.update_morale(morale[i], target, morale_rate, shock)
             skill[i] = staff.update_skill(skill[i], encounters_today[i], training[k], coach,
                                           learning_rate, training_rate, coaching_rate)
     isq = np.full(n_firms, np.nan)
@@ -87,6 +134,7 @@ def staff_day(
                 active[i] = True
                 skill[i] = f32(novice_skill)
                 morale[i] = f32(initial_morale)
+                hire_traits(bitgen, i, baseline, sensitivity, baseline_sd, sensitivity_sd)
                 tenure[i] = 0
                 hires[firm[i]] += 1
         if active[i] or vacancy_days[i] >= 0:

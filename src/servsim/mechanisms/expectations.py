@@ -72,7 +72,8 @@ def update_norm(norm: float, offered: float, drift_per_day: float, adaptation: f
 def pull_rate(advertising: float, advertising_pull: float, norm_adaptation: float) -> float:
     """Rate at which a day of advertising and market talk moves an expectation (float64).
 
-    The pull ``E' = E + k_ad * adv * (P - E) + a * (R - E)`` is linear in E:
+    The pull ``E' = E + k_ad * w(t) * adv * (P - E) + a * (R - E)`` is linear in E
+    (``w(t)``: :func:`promise_pull_weight`; pass ``k_ad * w`` as ``advertising_pull``):
     ``E' = E + rate * (target - E)`` with ``rate = k_ad * adv + a`` and
     ``target = (k_ad * adv * P + a * R) / rate`` (:func:`pull_target`): the
     firm's repeated promise and the market norm pull the expectation toward
@@ -103,3 +104,13 @@ def pulled_expectation(expectation: np.float32, rate: np.float32,
     """
     return min(max((target - expectation) * rate + expectation, np.float32(0.0)),
                np.float32(1.0))
+
+
+@formula
+def promise_pull_weight(tenure: int, fade_days: float) -> float:
+    """How much of the promise's pull reaches a customer of ``tenure`` days with the firm:
+    ``w(t) = T / (T + t)`` (1 for a prospect or a new customer, 1/2 after ``T =
+    fade_days`` days): experience, not the firm's repeated promise, shapes an experienced
+    customer's expectation (Boulding, Kalra, Staelin & Zeithaml 1993).
+    """
+    return fade_days / (fade_days + max(tenure, 0))

@@ -14,7 +14,14 @@ up waiting or the firm had nobody to serve.  Perceived quality:
              - w_wait * wait_days - severity * failed + noise, 0, 1)
 
 with ``noise ~ N(0, sigma)``: waiting lowers perceived quality (Taylor 1994,
-"Waiting for service").  A customer remembers failures for
+"Waiting for service").  Expectations colour the perception a little
+(assimilation: Anderson 1973; Boulding et al. 1993 find expectations raise
+perceived quality): the quality a customer *experiences*, which enters
+satisfaction and the updated expectation, is
+
+    q~ = q + alpha (E - q)
+
+while the firm's logged quality is ``q`` (what it delivered).  A customer remembers failures for
 ``failure_memory_days``.  All float64 (skill and morale are the employee's
 float32 values widened; a customer served by nobody meets a novice's skill
 and morale 1/2).
@@ -73,3 +80,11 @@ def forgets_failures(day: int, last_failure_day: int, memory_days: int) -> bool:
 def failures_after_failure(failures: int) -> int:
     """Failures remembered after one more: ``min(failures + 1, 255)`` (a uint8 count)."""
     return min(failures + 1, 255)
+
+
+@formula
+def assimilated_quality(perceived: float, expectation: float, assimilation: float) -> float:
+    """Quality as the customer experiences it, pulled toward the expectation:
+    ``q~ = q + alpha (E - q)`` (float64; stays in [0, 1] for alpha in [0, 1]).
+    """
+    return perceived + assimilation * (expectation - perceived)

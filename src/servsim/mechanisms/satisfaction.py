@@ -5,9 +5,9 @@ expectation E by perceived quality q.  Losses loom larger than gains
 (Kahneman & Tversky 1979; shown for satisfaction by Anderson & Sullivan
 1993, Marketing Science):
 
-    v(d) = d                  if d >= 0
-           0                  if -z <= d < 0     (zone of tolerance)
-           lambda * (d + z)   if d < -z
+    v(d) = d^beta                    if d >= 0
+           0                         if -z <= d < 0     (zone of tolerance)
+           -lambda * (-(d + z))^beta  if d < -z
     s_tx = clip(s_n + g * v(q - E) + h * (q - R), 0, 1)   transaction satisfaction
     S'   = (1 - w) S + w s_tx                             cumulative satisfaction
     E'   = (1 - eta) E + eta q                            adaptive expectation
@@ -15,6 +15,11 @@ expectation E by perceived quality q.  Losses loom larger than gains
 ``s_n`` is the neutral satisfaction (expectations exactly met).  The zone of
 tolerance z (Zeithaml, Berry & Parasuraman 1993) is the band of adequate
 service below expectation that customers accept without feeling a loss.
+``beta <= 1`` gives the value function its diminishing sensitivity (concave in
+gains, convex in losses: Kahneman & Tversky 1979; beta = 0.88 is Tversky &
+Kahneman's 1992 estimate; beta = 1 is linear); ``d`` is on the 0-1 quality
+scale.  ``q`` here is the quality as experienced, after assimilation
+(:func:`servsim.mechanisms.quality.assimilated_quality`).
 The term h (q - R) compares quality with the market norm R, the
 experience-based norm of Cadotte, Woodruff & Jenkins (1987): since E adapts
 to q, without it lasting quality differences would not show in
@@ -34,21 +39,26 @@ f32 = np.float32
 
 @formula
 def disconfirmation_value(perceived: float, expectation: float, loss_aversion: float,
-                          tolerance: float) -> float:
-    """Loss-averse value of disconfirmation v(q - E) with a zone of tolerance (float64)."""
+                          tolerance: float, curvature: float) -> float:
+    """Loss-averse, diminishing-sensitivity value of disconfirmation v(q - E) with a zone
+    of tolerance (float64; module docstring).
+    """
     d = perceived - expectation
-    return d if d >= 0 else loss_aversion * min(d + tolerance, 0.0)
+    if d >= 0:
+        return d ** curvature
+    loss = min(d + tolerance, 0.0)
+    return -loss_aversion * (-loss) ** curvature
 
 
 @formula
 def transaction_satisfaction(
     perceived: float, expectation: float, norm: float, neutral: float, gain: float,
-    loss_aversion: float, tolerance: float, norm_weight: float,
+    loss_aversion: float, tolerance: float, norm_weight: float, curvature: float,
 ) -> float:
     """Satisfaction with one encounter: ``clip(s_n + g v(q - E) + h (q - R), 0, 1)``
     (float64).
     """
-    v = disconfirmation_value(perceived, expectation, loss_aversion, tolerance)
+    v = disconfirmation_value(perceived, expectation, loss_aversion, tolerance, curvature)
     return min(max(neutral + gain * v + norm_weight * (perceived - norm), 0.0), 1.0)
 
 

@@ -2,11 +2,26 @@
 
 The service-profit chain's inside (Heskett et al. 1994; seed 003):
 internal service quality drives employee satisfaction (morale), which
-drives retention and productivity.  Target morale:
+drives retention and productivity.  The internal-service index an employee
+experiences, and the morale it supports for employee ``i``:
 
-    m* = logistic(w_s (coach - 1/2) + w_t (training - 1/2) + w_a (authority - 1/2)
-                  + w_w (wage / market_wage - 1) - w_o max(load - 1, 0))
-    m' = m + mu (m* - m)
+    x  = w_s (coach - 1/2) + w_t (training - 1/2) + w_a (authority - 1/2)
+         + w_w (wage / market_wage - 1) - w_o max(load - 1, 0)
+    m*_i = logistic(s_i x + b_i)
+    m'   = clip(m + mu (m*_i - m) + sigma_m eps, 0, 1),   eps ~ N(0, 1) daily
+
+Employees differ (drawn at hire, kept while in the job): a disposition
+``b_i ~ N(0, sd_b)`` in logit units (some people are more satisfied than others
+in the same job) and a sensitivity ``s_i = exp(sd_s z - sd_s^2 / 2)`` (mean 1)
+to internal service; ``eps`` is a daily shock to morale (events outside the
+levers).  With ``sd_b = sd_s = sigma_m = 0`` every employee has the firm's
+target ``logistic(x)``.
+
+Internal service quality is *measured*, not read off the target: each day a
+share ``rho`` of the active staff answers a survey, rating the internal service
+they experience as ``clip(logistic(x) + e, 0, 1)`` with ``e ~ N(0, sd_e)``
+(measurement error); the firm's logged internal service is the mean answer
+(missing when nobody answered).
 
 ``coach`` is coaching sessions per team member and day: a manager spends
 ``(1 - control_share)`` of its capacity coaching (the inverted pyramid's
@@ -25,6 +40,8 @@ capacity))``.  Morale and skill are float32; the rest float64.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -50,25 +67,59 @@ def workload(encounters: int, capacity: np.float32) -> float:
 
 
 @formula
-def morale_target(
+def internal_service_index(
     coaching: float, training: float, authority: float, wage: float, market_wage: float,
     load: float, w_support: float, w_training: float, w_authority: float, w_wage: float,
     w_overload: float,
 ) -> float:
-    """Morale that internal service quality supports, m* (float64; module docstring)."""
-    return logistic(
-        w_support * (coaching - 0.5)
-        + w_training * (training - 0.5)
-        + w_authority * (authority - 0.5)
-        + w_wage * (wage / market_wage - 1.0)
-        - w_overload * max(load - 1.0, 0.0)
-    )
+    """The internal-service index ``x`` an employee experiences (logit units, float64;
+    module docstring).
+    """
+    return (w_support * (coaching - 0.5)
+            + w_training * (training - 0.5)
+            + w_authority * (authority - 0.5)
+            + w_wage * (wage / market_wage - 1.0)
+            - w_overload * max(load - 1.0, 0.0))
 
 
 @formula
-def update_morale(morale: np.float32, target: float, rate: float) -> np.float32:
-    """``m' = m + mu (m* - m)`` (float64, rounded to float32)."""
-    return f32(morale + rate * (target - morale))
+def morale_target(
+    coaching: float, training: float, authority: float, wage: float, market_wage: float,
+    load: float, w_support: float, w_training: float, w_authority: float, w_wage: float,
+    w_overload: float, sensitivity: float, baseline: float,
+) -> float:
+    """Morale the internal service supports for one employee, ``m*_i = logistic(s_i x +
+    b_i)`` (float64; module docstring).
+    """
+    x = internal_service_index(coaching, training, authority, wage, market_wage, load,
+                               w_support, w_training, w_authority, w_wage, w_overload)
+    return logistic(sensitivity * x + baseline)
+
+
+@formula
+def employee_sensitivity(z: float, sd: float) -> float:
+    """An employee's sensitivity to internal service from a standard normal ``z``:
+    ``exp(sd z - sd^2 / 2)`` (lognormal with mean 1; 1 when ``sd`` is 0).
+    """
+    return math.exp(sd * z - 0.5 * sd * sd)
+
+
+@formula
+def update_morale(morale: np.float32, target: float, rate: float,
+                  shock: float) -> np.float32:
+    """``m' = clip(m + mu (m* - m) + shock, 0, 1)`` (float64, rounded to float32; the
+    clip only binds with a shock).
+    """
+    m = morale + rate * (target - morale) + shock
+    if shock != 0.0:
+        m = min(max(m, 0.0), 1.0)
+    return f32(m)
+
+
+@formula
+def survey_answer(index: float, error: float) -> float:
+    """One employee's survey rating of internal service: ``clip(logistic(x) + e, 0, 1)``."""
+    return min(max(logistic(index) + error, 0.0), 1.0)
 
 
 @formula
