@@ -45,12 +45,13 @@ from servsim.validation.empirical import (
     promise_sweep,
     service_economics,
 )
+from servsim.validation.queueing import check_queueing
 from servsim.validation.report import main, write_report
 
 CHECKS = (check_bass, check_clv, check_littles_law, check_voice, check_recovery_order,
           check_recovery_paradox, check_word_of_mouth, check_over_promising,
           check_profit_chain, check_profit_centre, check_price_elasticity,
-          check_interior_price, check_asymmetric_competition)
+          check_interior_price, check_asymmetric_competition, check_queueing)
 """Every check, in VALIDATION.md's order (servsim-validate --only N picks by number)."""
 
 __all__ = [
@@ -58,7 +59,7 @@ __all__ = [
     "Check", "adoption_curves", "check_asymmetric_competition", "check_interior_price",
     "check_price_elasticity", "bass_closed_form", "bass_overrides", "bass_recursion",
     "check_bass", "check_clv", "check_littles_law", "check_over_promising",
-    "check_profit_centre", "check_profit_chain", "check_recovery_order",
+    "check_profit_centre", "check_profit_chain", "check_queueing", "check_recovery_order",
     "check_recovery_paradox", "check_voice", "check_word_of_mouth", "main", "market_params",
     "promise_sweep", "service_economics", "simulate", "write_report",
 ]
