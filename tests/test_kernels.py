@@ -83,6 +83,10 @@ def test_census_equals_numpy(case):
     # put customers exactly on the class thresholds (float32 rounding of 0.7 and 0.45)
     m.customers.satisfaction[:20] = np.float32(0.7)
     m.customers.satisfaction[20:40] = np.float32(0.45)
+    # and some active customers in each class, whatever the day's satisfaction
+    active = np.flatnonzero(is_active(m.customers.stage))
+    m.customers.satisfaction[active[:10]] = np.float32(0.9)
+    m.customers.satisfaction[active[10:20]] = np.float32(0.2)
     m._census = None
     counts = m._customer_census()
     c, n_seg = m.customers, len(m.segments.share)
