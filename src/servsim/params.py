@@ -356,7 +356,7 @@ class FirmParams:
     strategy: StrategyParams = field(default_factory=StrategyParams)
     org: OrgParams = field(default_factory=OrgParams)
     stage: StageParams = field(default_factory=StageParams)
-    overhead: float = param(0.0, 0.0, 2000.0, bounds=_MONEY, unit="cu per day per 1,000 "
+    overhead: float = param(0.0, 0.0, 5000.0, bounds=_MONEY, unit="cu per day per 1,000 "
                             "customers in the market", odd=("7.11",),
                             source="servsim.calibration.margins (the market's net margin)")
     """This competitor's fixed overhead: a daily cost independent of its own volume, per
@@ -404,7 +404,7 @@ class MarketParams:
     hiring_cost: float = param(2000.0, 1000.0, 5000.0, bounds=_MONEY, unit="cu",
                                source="calibration choice", odd=("7.11", "7.12"))
     """Cost of hiring and onboarding one employee (cu)."""
-    overhead: float = param(0.0, 0.0, 2000.0, bounds=_MONEY, unit="cu per day per 1,000 "
+    overhead: float = param(0.0, 0.0, 5000.0, bounds=_MONEY, unit="cu per day per 1,000 "
                             "customers in the market", odd=("7.11",),
                             source="servsim.calibration.margins (the market's net margin)")
     """The focal firm's fixed overhead: a daily cost independent of its own volume, per
