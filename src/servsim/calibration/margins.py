@@ -73,6 +73,12 @@ class FirmMargin:
         return self.profit_before / self.revenue if self.revenue > 0 else float("nan")
 
 
+def solve_overhead(profit: float, revenue: float, target: float, scale: float) -> float:
+    """Overhead (per 1,000 market customers) that leaves ``target`` net margin on a
+    daily ``profit`` before overhead and ``revenue``: ``max(0, Π - m R) / scale``."""
+    return max(0.0, profit - target * revenue) / scale
+
+
 def _params(market: str, overheads: dict[str, float] | None, seed: int):
     from servsim.validation._core import market_params
 
@@ -106,7 +112,7 @@ def calibrate(market: str) -> tuple[float, list[FirmMargin]]:
     scale = N_CUSTOMERS / 1000.0
     firms = []
     for name, (revenue, profit) in _books(market, None).items():
-        overhead = max(0.0, profit - target * revenue) / scale
+        overhead = solve_overhead(profit, revenue, target, scale)
         firms.append(FirmMargin(name, revenue, profit, round(overhead, 3)))
     reached = _books(market, {f.firm: f.overhead for f in firms})
     for f in firms:
