@@ -75,10 +75,11 @@ def test_more_staff_means_less_waiting():
 
 
 def test_ignored_complaints_cost_satisfaction_and_spread_negative_word_of_mouth():
-    # B2B-like voice, staffing with slack (utilization ~0.7) so complaints come from failures
+    # B2B-like voice, staffing with slack (utilization ~0.7: Erlang C at target 0.5 for
+    # the focal firm's 1,000-2,000 customers) so complaints come from failures
     complaints = {"market.segments": {"b2b": {"share": 1.0, "complaint_propensity": 0.3,
                                                "need_rate": 0.02}},
-                  "strategy.service_level_target": 0.9}
+                  "strategy.service_level_target": 0.5}
 
     def outcome(r):
         f = r.summary["firms"]["focal"]
