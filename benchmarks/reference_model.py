@@ -104,7 +104,7 @@ def scenario(name: str = "single_firm", **overrides) -> Params:
             "rival": {
                 "name": "rival",
                 "initial_share": 0.2,
-                "strategy": {"service_level": 0.8, "price": 1.2, "staff_per_1000": 4.0,
+                "strategy": {"service_level": 0.8, "price": 1.2, "service_level_target": 0.9,
                              "promise": 1.1, "compensation": 0.4},
                 "org": {"frontline_authority": 0.7, "approval_levels": 1,
                         "control_share": 0.3},
@@ -160,6 +160,7 @@ class Firm:
         self.name = fp.name
         st, org, stage = fp.strategy, fp.org, fp.stage
         self.initial_share = fp.initial_share
+        self.overhead = float(fp.overhead)
         mean_value = sum(s.value * s.share for s in segments) / sum(s.share for s in segments)
         # designed and promised service level per segment (tiering by value)
         self.service_level = [
@@ -167,9 +168,10 @@ class Firm:
             for s in segments
         ]
         self.promised = [clip(sl * st.promise) for sl in self.service_level]
-        for name in ("price", "advertising", "advertising_cost", "staff_per_1000", "training",
+        for name in ("price", "advertising", "advertising_cost", "service_level_target", "training",
                      "training_cost", "wage", "compensation", "complaint_handling",
-                     "loyalty_premium", "cross_buy", "cost_per_encounter"):
+                     "loyalty_premium", "cross_buy", "cost_per_encounter",
+                     "quality_cost_curvature", "acquisition_cost"):
             setattr(self, name, float(getattr(st, name)))
         for name in ("frontline_authority", "manager_capacity", "control_share"):
             setattr(self, name, float(getattr(org, name)))
@@ -309,7 +311,7 @@ class CustomerAgent(mesa.Agent):
             self.last_failure_day = m.day
             f.log["failures"] += 1
         if not self.enc_gave_up:
-            f.log["cost_encounters"] += f.cost_per_encounter * level
+            f.log["cost_encounters"] += f.cost_per_encounter * level ** f.quality_cost_curvature
 
     # 5 ----------------------------------------------------------------------
     def update_satisfaction(self) -> None:
@@ -713,11 +715,12 @@ class ReferenceMarket(mesa.Model):
             for i, c in enumerate(customers):
                 c.neighbours = [customers[j] for j in indices[indptr[i]:indptr[i + 1]]]
         # staff jobs and managers
-        active_by_firm = self.active_counts()
+        by_segment, _ = self.tally()
+        top_need = max(s.need_rate for s in self.segments)
         for f in self.firm_list:
-            # jobs: enough for the whole population as customers (ratio + proactive work)
-            per_customer = f.staff_per_1000 / 1000 + f.proactive_rate / b.staff_capacity
-            slots = max(1, math.ceil(per_customer * n)) + 1
+            # jobs: enough for the whole population as customers (Erlang-C team at the
+            # highest need rate + proactive work for all)
+            slots = self.erlang_team(f, n * top_need / b.staff_capacity, n) + 1
             for _ in range(math.ceil(slots / f.manager_span)):
                 f.managers.append(ManagerAgent(self, f))
             for i in range(slots):
@@ -725,7 +728,7 @@ class ReferenceMarket(mesa.Model):
                 s = StaffAgent(self, f, mgr)
                 mgr.team.append(s)
                 f.staff.append(s)
-            for s in f.staff[: self.staff_target(f, active_by_firm[f.index], 0)]:
+            for s in f.staff[: self.staff_target(f, by_segment[f.index], 0)]:
                 s.active = True
         for mgr in self.agents_by_type[ManagerAgent]:
             mgr.team_size = sum(1 for s in mgr.team if s.active)
@@ -755,11 +758,31 @@ class ReferenceMarket(mesa.Model):
                     contracts[c.firm.index] += 1
         return counts, contracts
 
-    def staff_target(self, firm: Firm, customers: int, contracts: int) -> int:
-        """The firm's staffing ratio, plus the people its proactive contract work needs."""
-        need = (firm.staff_per_1000 * customers / 1000
-                + contracts * firm.proactive_rate / self.b.staff_capacity)
-        return max(1, math.ceil(need))
+    @staticmethod
+    def erlang_c(c: int, a: float) -> float:
+        """Erlang C from its textbook sum (log-space terms, any size)."""
+        if a <= 0.0:
+            return 0.0
+        if a >= c:
+            return 1.0
+        logs = [k * math.log(a) - math.lgamma(k + 1) for k in range(c)]
+        top = c * math.log(a) - math.lgamma(c + 1) + math.log(c / (c - a))
+        peak = max(max(logs), top)
+        head = sum(math.exp(x - peak) for x in logs)
+        return math.exp(top - peak) / (head + math.exp(top - peak))
+
+    def erlang_team(self, firm: Firm, load: float, contracts: int) -> int:
+        """Smallest team with P(wait) <= 1 - target, plus proactive people, at least 1."""
+        c = max(math.floor(load) + 1, 1) if load > 0 else 1
+        while load > 0 and self.erlang_c(c, load) > 1.0 - firm.service_level_target:
+            c += 1
+        return max(1, c + math.ceil(contracts * firm.proactive_rate / self.b.staff_capacity))
+
+    def staff_target(self, firm: Firm, customers: list[int], contracts: int) -> int:
+        """The Erlang-C team for the firm's requests at its service-level target, plus
+        the people its proactive contract work needs."""
+        requests = sum(n * s.need_rate for n, s in zip(customers, self.segments, strict=True))
+        return self.erlang_team(firm, requests / self.b.staff_capacity, contracts)
 
     def stochastic_round(self, x: float) -> int:
         base = math.floor(x)
@@ -882,12 +905,15 @@ class ReferenceMarket(mesa.Model):
             log["cost_training"] = staff_n * f.training * f.training_cost
             log["cost_proactive"] = f.proactive * f.proactive_cost
             log["cost_advertising"] = f.advertising * f.advertising_cost * self.n / 1000.0
+            mean_value = sum(s.value * s.share for s in self.segments)
+            log["cost_acquisition"] = log["acquisitions"] * f.acquisition_cost * mean_value
+            log["cost_overhead"] = f.overhead * self.n / 1000.0
 
     def open_vacancies(self) -> None:
         """Start filling jobs where the staffing target needs people."""
         for f in self.firm_list:
             k = f.index
-            need = self.staff_target(f, sum(self.counts[k]), self.contracts[k]) - sum(
+            need = self.staff_target(f, self.counts[k], self.contracts[k]) - sum(
                 1 for s in f.staff if s.active or s.vacancy_days >= 0)
             for s in f.staff:
                 if need <= 0:

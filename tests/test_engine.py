@@ -19,9 +19,9 @@ SMALL = {"sim.n_customers": 800, "sim.days": 60}
 
 THREE_FIRMS = {
     "low": {"name": "low", "initial_share": 0.1,
-            "strategy": {"service_level": 0.45, "price": 0.85, "staff_per_1000": 2.0}},
+            "strategy": {"service_level": 0.45, "price": 0.85, "service_level_target": 0.5}},
     "prem": {"name": "prem", "initial_share": 0.1,
-             "strategy": {"service_level": 0.85, "price": 1.3, "staff_per_1000": 4.0},
+             "strategy": {"service_level": 0.85, "price": 1.3, "service_level_target": 0.9},
              "org": {"frontline_authority": 0.8, "approval_levels": 1}},
 }
 

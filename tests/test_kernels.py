@@ -31,9 +31,9 @@ CASES = {
         "sim": {"n_customers": 4000, "seed": 5},
         "market": {"focal_initial_share": 0.1, "competitors": {
             "low": {"name": "low", "initial_share": 0.1,
-                    "strategy": {"service_level": 0.45, "price": 0.85, "staff_per_1000": 2.0}},
+                    "strategy": {"service_level": 0.45, "price": 0.85, "service_level_target": 0.5}},
             "prem": {"name": "prem", "initial_share": 0.1,
-                     "strategy": {"service_level": 0.85, "price": 1.3, "staff_per_1000": 4.0},
+                     "strategy": {"service_level": 0.85, "price": 1.3, "service_level_target": 0.9},
                      "org": {"frontline_authority": 0.8, "approval_levels": 1}}}},
         "behaviour": {"quit_base": 0.05, "hiring_lag_days": 2},
     },
@@ -84,6 +84,10 @@ def test_census_equals_numpy(case):
     # of them customers of a firm, and a few of a firm just below the detractor threshold
     m.customers.satisfaction[:20] = np.float32(0.7)
     m.customers.satisfaction[20:40] = np.float32(0.45)
+    # some active customers in each class, whatever the day's satisfaction
+    active = np.flatnonzero(is_active(m.customers.stage))
+    m.customers.satisfaction[active[-10:]] = np.float32(0.9)
+    m.customers.satisfaction[active[-20:-10]] = np.float32(0.2)
     with_firm = np.flatnonzero(m.customers.firm >= 0)
     m.customers.satisfaction[with_firm[:5]] = np.float32(0.7)
     m.customers.satisfaction[with_firm[5:10]] = np.float32(0.45)

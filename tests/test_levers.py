@@ -69,16 +69,17 @@ def test_more_staff_means_less_waiting():
     def wait(r):
         return r.steps["waiting"].mean()
 
-    thin, _ = mean_over_seeds(wait, **{"strategy.staff_per_1000": 1.5})
-    ample, _ = mean_over_seeds(wait, **{"strategy.staff_per_1000": 6.0})
+    thin, _ = mean_over_seeds(wait, **{"strategy.service_level_target": 0.2})
+    ample, _ = mean_over_seeds(wait, **{"strategy.service_level_target": 0.95})
     assert ample < 0.2 * thin
 
 
 def test_ignored_complaints_cost_satisfaction_and_spread_negative_word_of_mouth():
-    # B2B-like voice, staffing with slack (utilization ~0.7) so complaints come from failures
+    # B2B-like voice, staffing with slack (utilization ~0.7: Erlang C at target 0.5 for
+    # the focal firm's 1,000-2,000 customers) so complaints come from failures
     complaints = {"market.segments": {"b2b": {"share": 1.0, "complaint_propensity": 0.3,
                                                "need_rate": 0.02}},
-                  "strategy.staff_per_1000": 3.5}
+                  "strategy.service_level_target": 0.5}
 
     def outcome(r):
         f = r.summary["firms"]["focal"]

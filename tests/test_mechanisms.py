@@ -973,8 +973,14 @@ def test_staff_costs_and_advertising_cost():
 
 def test_service_revenue_and_per_event_costs():
     assert accounting.service_revenue(10.0, 4.0, 2.5, 1.0) == 29.0
-    assert accounting.encounter_cost(2.0, 0.5, False) == 1.0
-    assert accounting.encounter_cost(2.0, 0.5, True) == 0.0
+    assert accounting.encounter_cost(2.0, 0.5, False, 1.0) == 1.0  # linear
+    assert accounting.encounter_cost(2.0, 0.5, False, 2.0) == 0.5  # quadratic: 2 * 0.25
+    assert accounting.encounter_cost(2.0, 0.5, True, 2.0) == 0.0
+    # convex: the marginal cost of quality rises with the level
+    costs = [accounting.encounter_cost(1.0, q, False, 2.0) for q in (0.2, 0.5, 0.8)]
+    assert costs[2] - costs[1] > costs[1] - costs[0]
+    assert accounting.acquisition_cost(3.0, 1.5, 100.0) == 450.0
+    assert accounting.overhead_cost(50.0, 4000) == 200.0
     assert accounting.compensation_cost(0.5, np.float32(3.0)) == 1.5
     assert accounting.proactive_cost(4, 2.5) == 10.0 and accounting.hiring_cost(2.0, 7.5) == 15.0
     assert accounting.followup_cost(True, 3.0) == 3.0 and accounting.followup_cost(False, 3.0) == 0
@@ -983,6 +989,25 @@ def test_service_revenue_and_per_event_costs():
 # ---------------------------------------------------------------------------
 # staff
 # ---------------------------------------------------------------------------
+
+
+def test_staffing_target_by_erlang_c():
+    from servsim.mechanisms import queueing
+    # 1,000 customers x 0.02 needs a day / 8 per person-day: load 2.5 people
+    a = staff.offered_load(20.0, 8.0)
+    assert a == 2.5 and staff.offered_load(20.0, 0.0) == 0.0
+    c = staff.staffing_target(a, 0, 0.8, 0.0, 8.0)
+    assert queueing.erlang_c(c, a) <= 0.2 < queueing.erlang_c(c - 1, a)
+    # a higher target needs more people; target 0 staffs the smallest stable team
+    assert staff.staffing_target(a, 0, 0.95, 0.0, 8.0) > c
+    assert staff.staffing_target(a, 0, 0.0, 0.0, 8.0) == 3
+    # proactive contract work adds its own people; at least one person
+    assert staff.staffing_target(a, 80, 0.8, 0.1, 8.0) == c + 1
+    assert staff.staffing_target(0.0, 0, 0.8, 0.0, 8.0) == 1
+    # economies of scale: fewer staff per customer in a larger firm
+    small = staff.staffing_target(staff.offered_load(20.0, 8.0), 0, 0.8, 0.0, 8.0) / 1000
+    large = staff.staffing_target(staff.offered_load(2000.0, 8.0), 0, 0.8, 0.0, 8.0) / 100000
+    assert large < small
 
 
 def test_coaching_per_member():
@@ -1085,12 +1110,6 @@ def test_quit_probability():
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-12)  # the logit in float32
     assert staff.quit_probability(np.float32(0.5), logit(0.002), 4.0) == pytest.approx(
         0.002, rel=1e-5)
-
-
-def test_staffing_target():
-    assert staff.staffing_target(2500, 0, 4.0, 0.0, 8.0) == 10
-    assert staff.staffing_target(0, 0, 4.0, 0.0, 8.0) == 1  # at least one
-    assert staff.staffing_target(1000, 160, 3.0, 0.1, 8.0) == 5  # 3 + 2 for proactive work
 
 
 # ---------------------------------------------------------------------------

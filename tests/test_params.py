@@ -36,9 +36,9 @@ def test_validate_reads_its_bounds_from_the_field_metadata(monkeypatch, company_
         "strategy.price=1.3 is out of range; allowed (0, 1.2]")
 
 
-def test_huge_staffing_is_refused_with_one_line(company_a):
-    assert refused(company_a, **{"strategy.staff_per_1000": 1e300}) == (
-        "strategy.staff_per_1000=1e+300 is out of range; allowed [0, 1000]")
+def test_impossible_service_level_is_refused_with_one_line(company_a):
+    assert refused(company_a, **{"strategy.service_level_target": 2.0}) == (
+        "strategy.service_level_target=2.0 is out of range; allowed [0, 0.999]")
 
 
 def test_a_value_beyond_float32_is_refused(company_a):

@@ -34,7 +34,7 @@ def strategies(draw):
         "price": draw(st.floats(0.3, 2.5)),
         "promise": draw(st.floats(0.5, 1.6)),
         "advertising": draw(unit),
-        "staff_per_1000": draw(st.floats(0.0, 20.0)),
+        "service_level_target": draw(st.floats(0.0, 0.99)),
         "training": draw(unit),
         "compensation": draw(st.floats(0.0, 1.5)),
         "complaint_handling": draw(unit),

@@ -70,7 +70,7 @@ BUSY = {
     "market.segments.key.patience_days": 10,
     "behaviour.base_failure": 0.12,
     "behaviour.loyal_tenure_days": 45,
-    "strategy.staff_per_1000": 12.0,
+    "strategy.service_level_target": 0.99,
     "behaviour.churn_base": 0.05,
     "strategy.complaint_handling": 0.85,
     "stage.followup_rate": 0.1,
@@ -83,7 +83,7 @@ BUSY = {
 """Raised event rates for a small, fast but informative comparison (staffing is ample:
 queueing dynamics add much run-to-run noise to failure rates at this size)."""
 
-RIVAL = {"market.competitors.rival.strategy.staff_per_1000": 12.0}
+RIVAL = {"market.competitors.rival.strategy.service_level_target": 0.99}
 """The two-firm market's rival is staffed like the focal firm."""
 
 BOUNDS = {

@@ -88,7 +88,7 @@ def test_company_a_expands_segments_and_competitors_with_composed_defaults():
     assert by_key["sim.n_customers"].kind == "setting" and by_key["sim.n_customers"].default == 5000
     assert by_key["org.approval_levels"].integer and by_key["org.approval_levels"].default == 3
     assert "Tversky" in by_key["behaviour.loss_aversion"].source
-    assert by_key["strategy.staff_per_1000"].source != ""
+    assert by_key["strategy.service_level_target"].source != ""
     assert all(p.source for p in by_key.values())
     names = {k.split(".")[2] for k in by_key if k.startswith("market.segments.")}
     assert names == {"large_state", "large_foreign", "medium_state", "medium_private",

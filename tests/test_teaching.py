@@ -31,6 +31,7 @@ def _summary(rows) -> dict:
         "expectation": float(last["expectation"]),
         "nps": float(last["recommend_score"]),
         "profit": float(rows["profit"].sum()),
+        "revenue": float(rows["revenue"].sum()),
         "complaints": int(rows["complaints"].sum()),
         "on_spot": int(rows["recoveries_on_spot"].sum()),
         "unresolved": int((rows["complaints_ignored"] + rows["complaints_abandoned"]).sum()),
@@ -83,7 +84,9 @@ def test_exercise_2_inverted_pyramid_speeds_recovery_and_lifts_morale():
     assert b["morale"] > a["morale"] + 0.08
     assert b["satisfaction"] > a["satisfaction"] and b["nps"] > a["nps"]
     assert b["loyal"] > a["loyal"] and b["customers"] > a["customers"]
-    assert abs(b["profit"] / a["profit"] - 1) < 0.1  # "within a few percent" with seed 0
+    # both near break-even (overhead set to the market's net margin): the gap is a few
+    # percent of revenue with seed 0
+    assert abs(b["profit"] - a["profit"]) < 0.05 * a["revenue"]
 
 
 def test_exercise_3_premium_pays_when_it_is_priced():
@@ -112,7 +115,7 @@ def test_exercise_3_other_markets():
                           "budget hotel (low cost, pyramid)")[730]
     assert luxury["profit"] > 3 * budget["profit"]
     assert luxury["nps"] > 40 and budget["nps"] < -30
-    assert budget["unresolved"] > 200 > luxury["unresolved"]
+    assert budget["unresolved"] > 40 and luxury["unresolved"] < 10
     differentiated, premium = play("Company A: differentiated (the seed's advice)",
                                    "positioning: premium")[730]
     assert premium["profit"] > 1.5 * differentiated["profit"]

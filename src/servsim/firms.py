@@ -43,7 +43,7 @@ class FirmTable:
     price: np.ndarray
     advertising: np.ndarray
     advertising_cost: np.ndarray
-    staff_per_1000: np.ndarray
+    service_level_target: np.ndarray
     training: np.ndarray
     training_cost: np.ndarray
     wage: np.ndarray
@@ -52,6 +52,9 @@ class FirmTable:
     loyalty_premium: np.ndarray
     cross_buy: np.ndarray
     cost_per_encounter: np.ndarray
+    quality_cost_curvature: np.ndarray
+    acquisition_cost: np.ndarray
+    overhead: np.ndarray  # cu per day per 1,000 customers in the market
     # org
     frontline_authority: np.ndarray
     approval_levels: np.ndarray
@@ -122,7 +125,7 @@ def firm_table(params: Params, segments: SegmentTable) -> FirmTable:
         price=s("price"),
         advertising=s("advertising"),
         advertising_cost=s("advertising_cost"),
-        staff_per_1000=s("staff_per_1000"),
+        service_level_target=s("service_level_target"),
         training=s("training"),
         training_cost=s("training_cost"),
         wage=s("wage"),
@@ -131,6 +134,9 @@ def firm_table(params: Params, segments: SegmentTable) -> FirmTable:
         loyalty_premium=s("loyalty_premium"),
         cross_buy=s("cross_buy"),
         cost_per_encounter=s("cost_per_encounter"),
+        quality_cost_curvature=s("quality_cost_curvature"),
+        acquisition_cost=s("acquisition_cost"),
+        overhead=np.array([float(f.overhead) for f in firms]),
         frontline_authority=o("frontline_authority"),
         approval_levels=o("approval_levels", np.int32),
         level_delay_days=o("level_delay_days", np.int32),

@@ -39,6 +39,7 @@ from servsim.kernels.random import bitgen_address
 from servsim.kernels.staff import staff_day, staff_target, staff_traits
 from servsim.kernels.word_of_mouth import attitudes_and_fade, talkers
 from servsim.mechanisms import needs
+from servsim.mechanisms import staff as staffing
 from servsim.mechanisms.expectations import prospect_expectation
 from servsim.network import build_network, row_lookup
 from servsim.params import Params, make_params
@@ -179,8 +180,13 @@ class ServiceMarket(CustomerEvents, mesa.Model):
 
     def _init_staff(self) -> None:
         f, n = self.firms, self.n
-        per_customer = f.staff_per_1000 / 1000 + f.proactive_rate / self.behaviour.staff_capacity
-        slots = [int(max(1, math.ceil(per_customer[k] * n))) + 1 for k in range(f.n)]
+        # jobs: enough for the whole population as customers (the Erlang-C team at the
+        # highest need rate, plus proactive work for every customer on contract)
+        cap = self.behaviour.staff_capacity
+        load = staffing.offered_load(n * float(self.segments.need_rate.max()), cap)
+        slots = [int(staffing.staffing_target(load, n, f.service_level_target[k],
+                                              f.proactive_rate[k], cap)) + 1
+                 for k in range(f.n)]
         mgr_counts = [int(math.ceil(slots[k] / f.manager_span[k])) for k in range(f.n)]
         staff_firm = np.repeat(np.arange(f.n, dtype=np.int8), slots)
         slot_in_firm = np.concatenate([np.arange(s) for s in slots])
@@ -221,11 +227,12 @@ class ServiceMarket(CustomerEvents, mesa.Model):
         ).astype(np.int32)
 
     def _staff_target(self) -> np.ndarray:
-        """Staff each firm aims for: its ratio to customers, plus the people its
-        proactive contract work needs (``contracts * proactive_rate / capacity``).
+        """Staff each firm aims for: the Erlang-C team for its requests at its
+        service-level target, plus the people its proactive contract work needs.
         """
-        return staff_target(self._customer_census(), self.firms.staff_per_1000,
-                            self.firms.proactive_rate, self.behaviour.staff_capacity)
+        return staff_target(self._customer_census(), self.segments.need_rate,
+                            self.firms.service_level_target, self.firms.proactive_rate,
+                            self.behaviour.staff_capacity)
 
     def _customer_census(self) -> np.ndarray:
         """Customers counted by (firm + 1, stage, segment, contract, satisfaction class).
@@ -380,6 +387,7 @@ class ServiceMarket(CustomerEvents, mesa.Model):
             book.customer, book.firm, book.manager, book.age, book.level, book.sat_before,
             book.skill,
             f.service_level, f.standardization, f.proactive_prevention, f.cost_per_encounter,
+            f.quality_cost_curvature,
             f.followup_rate, f.followup_cost, f.complaint_handling, f.frontline_authority,
             f.compensation, f.level_delay_days, f.approval_levels, f.manager_capacity,
             f.control_share, self.segments.complaint_propensity, self.segments.patience_days,
@@ -524,7 +532,8 @@ class ServiceMarket(CustomerEvents, mesa.Model):
         books.books(
             self.log, BOOKS_COLS, proactive, self.n, s.firm, s.active, m.firm, m.team_size,
             f.contract_fee, f.service_fee, f.wage, f.training, f.training_cost,
-            f.proactive_cost, f.advertising, f.advertising_cost,
+            f.proactive_cost, f.advertising, f.advertising_cost, f.acquisition_cost,
+            float(np.dot(self.segments.share, self.segments.value)), f.overhead,
         )
 
     # 10 ---------------------------------------------------------------------

@@ -243,12 +243,15 @@ class StrategyParams:
     advertising_cost: float = param(2.0, 0.5, 5.0, bounds=_MONEY, unit="cu",
                                     source="calibration choice", odd=("7.11",))
     """Advertising spend per day per 1,000 customers in the market, at intensity 1 (cu)."""
-    staff_per_1000: float = param(3.0, 1.0, 5.0, bounds=(0.0, 1000.0),
-                                  unit="staff per 1,000 customers",
-                                  source="calibration choice, see 7.16 (utilization)",
-                                  odd=("7.12", "7.3"))
-    """Frontline staff per 1,000 customers of the firm (a staffing ratio; minimum 1 person);
-    the firm also staffs its proactive contract work (stage.proactive_rate)."""
+    service_level_target: float = param(
+        0.8, 0.5, 0.95, bounds=(0.0, 0.999), unit="share answered at once", symbol="SL",
+        source="Gans, Koole & Mandelbaum 2003 (the 80/20 convention of call centres; "
+               "Erlang C staffing); see 7.16 (utilization)",
+        odd=("7.12", "7.3"))
+    """Service-level target: the share of service requests the firm staffs to answer without
+    waiting; the frontline team is the smallest with Erlang-C P(wait) <= 1 - target (at
+    least 1 person; 0 staffs the smallest stable team); the firm also staffs its proactive
+    contract work (stage.proactive_rate)."""
     training: float = param(0.3, 0.0, 1.0, bounds=_UNIT, source="calibration choice",
                             odd=("7.12", "7.11"))
     """Training intensity in [0, 1]: share of the maximum training effort."""
@@ -274,7 +277,21 @@ class StrategyParams:
     """Extra purchases (share of value) loyal and advocate customers make (seed 002)."""
     cost_per_encounter: float = param(20.0, 10.0, 40.0, bounds=_MONEY, unit="cu",
                                       source=CALIBRATION, odd=("7.4", "7.11"))
-    """Material cost of one service encounter at service level 1 (cu), scaled by level."""
+    """Material cost of one service encounter at service level 1 (cu), scaled by level**κ."""
+    quality_cost_curvature: float = param(
+        2.0, 1.0, 3.0, bounds=(1.0, 10.0), symbol="κ", odd=("7.11",),
+        source="judgement: convex cost of quality (quadratic, as in the quality-choice models "
+               "of Mussa & Rosen 1978 and Moorthy 1988; 1 = linear)")
+    """Curvature of the cost of designed service quality: an encounter at level q costs
+    cost_per_encounter * q**κ (κ >= 1; 1 = linear, 2 = quadratic)."""
+    acquisition_cost: float = param(
+        1.0, 0.25, 3.0, bounds=(0.0, 1000.0), unit="mean purchases per account",
+        odd=("7.11",),
+        source="seed 002 (cost of developing new customers); value judgement (Gupta, "
+               "Lehmann & Stuart 2004: acquisition costs of the order of a few months' "
+               "margin per customer)")
+    """Cost of acquiring one account (prospect, lapsed or switcher won), in multiples of the
+    market's mean purchase value (share-weighted segment value at price 1)."""
 
 
 @dataclass
@@ -356,6 +373,11 @@ class FirmParams:
     strategy: StrategyParams = field(default_factory=StrategyParams)
     org: OrgParams = field(default_factory=OrgParams)
     stage: StageParams = field(default_factory=StageParams)
+    overhead: float = param(0.0, 0.0, 5000.0, bounds=_MONEY, unit="cu per day per 1,000 "
+                            "customers in the market", odd=("7.11",),
+                            source="servsim.calibration.margins (the market's net margin)")
+    """This competitor's fixed overhead: a daily cost independent of its own volume, per
+    1,000 customers in the market (like advertising); set by the margins calibration."""
 
 
 @dataclass
@@ -425,6 +447,12 @@ class MarketParams:
     reaction_price_max: float = param(2.0, 1.4, 3.0, bounds=(0.01, 100.0), odd=("7.18",),
                                       source="judgement")
     """Highest price index a reacting competitor sets (the grid's upper end)."""
+    overhead: float = param(0.0, 0.0, 5000.0, bounds=_MONEY, unit="cu per day per 1,000 "
+                            "customers in the market", odd=("7.11",),
+                            source="servsim.calibration.margins (the market's net margin)")
+    """The focal firm's fixed overhead: a daily cost independent of its own volume, per
+    1,000 customers in the market (like advertising); set by the margins calibration
+    (competitors: market.competitors.NAME.overhead)."""
 
 
 _AS_ABOVE_FAILURE = "Bitner, Booms & Tetreault 1990 (cause class); value a calibration choice"
@@ -770,6 +798,7 @@ class Params:
             strategy=self.strategy,
             org=self.org,
             stage=self.stage,
+            overhead=self.market.overhead,
         )
         return [focal, *self.market.competitors.values()]
 

@@ -29,6 +29,8 @@ COST_SOURCES = (
     "advertising",
     "hiring",
     "encounters",
+    "acquisition",
+    "overhead",
 )
 
 STEP_COLUMNS: dict[str, str] = {

@@ -55,7 +55,7 @@ SLIDER_RANGES: dict[str, tuple[float, float, float]] = {
     "org.level_delay_days": (0, 10, 1),
     "strategy.compensation": (0.0, 1.0, 0.05),
     "strategy.complaint_handling": (0.0, 1.0, 0.05),
-    "strategy.staff_per_1000": (0.5, 8.0, 0.1),
+    "strategy.service_level_target": (0.0, 0.99, 0.01),
     "strategy.training": (0.0, 1.0, 0.05),
     "market.imitation": (0.0, 0.1, 0.005),
     "behaviour.wom_attitude": (0.0, 1.5, 0.05),
@@ -155,7 +155,7 @@ LEVERS: dict[str, Lever] = {
         Lever("org.level_delay_days", "Delay each approval level adds", "days"),
         Lever("strategy.compensation", "Compensation on recovery", "× the purchase"),
         Lever("strategy.complaint_handling", "Complaints acted on", "share (0–1)"),
-        Lever("strategy.staff_per_1000", "Frontline staff", "per 1,000 customers"),
+        Lever("strategy.service_level_target", "Service-level target", "share answered at once"),
         Lever("strategy.training", "Training intensity", "(0–1)"),
         Lever("market.imitation", "Word-of-mouth pull on prospects (Bass q)",
               "per prospect-day"),
@@ -170,7 +170,7 @@ LEVER_SECTIONS: dict[str, tuple[str, ...]] = {
     "Organisation and recovery": ("org.frontline_authority", "org.approval_levels",
                                   "org.level_delay_days", "strategy.compensation",
                                   "strategy.complaint_handling"),
-    "People": ("strategy.staff_per_1000", "strategy.training"),
+    "People": ("strategy.service_level_target", "strategy.training"),
     "Word of mouth": ("market.imitation", "behaviour.wom_attitude"),
 }
 

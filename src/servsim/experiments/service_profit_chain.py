@@ -39,7 +39,7 @@ satisfaction, loyalty and finally profit. When training, coaching (managers' tim
 on approvals) and staffing vary, does each link hold across runs, and how strong is it?
 """
 
-LEVERS = ("strategy.training", "org.control_share", "strategy.staff_per_1000")
+LEVERS = ("strategy.training", "org.control_share", "strategy.service_level_target")
 BURN_IN = 180
 """Days left out of the time averages (initial staff and customers settle)."""
 CHAIN = (("internal_service", "internal service quality"),
@@ -138,7 +138,7 @@ def _links_figure(out: Path, chain: pd.DataFrame) -> tuple[str, str]:
     pairs = list(zip(CHAIN, CHAIN[1:], strict=False))
     ncols = 3
     fig, axes = plots.figure(math.ceil(len(pairs) / ncols), ncols, width=13, height=7.5)
-    staffing = "strategy.staff_per_1000"
+    staffing = "strategy.service_level_target"
     groups = sorted(chain[staffing].unique()) if staffing in chain.columns else [None]
     for ax, ((a, a_name), (b, b_name)) in zip(axes.flat, pairs, strict=False):
         for i, g in enumerate(groups):
@@ -161,11 +161,11 @@ def _links_figure(out: Path, chain: pd.DataFrame) -> tuple[str, str]:
 
 def _levers_figure(out: Path, chain: pd.DataFrame) -> tuple[str, str]:
     metrics = [c for c, _ in CHAIN]
-    default = chain[chain["strategy.staff_per_1000"] == chain["strategy.staff_per_1000"].max()]
+    default = chain[chain["strategy.service_level_target"] == chain["strategy.service_level_target"].max()]
     table = stats.cell_means(default, ["org.control_share", "strategy.training"], metrics)
     file = panels(out, "levers.png", table, "strategy.training", metrics, hue="org.control_share",
                   ncols=4, xlabel="training intensity", names=NAMES)
-    staff = chain["strategy.staff_per_1000"].max()
+    staff = chain["strategy.service_level_target"].max()
     return (file, f"The chain's stations against training, one line per managers' control share "
-            f"(the rest of their time coaches), at {staff} staff per 1,000 customers (95% bands "
+            f"(the rest of their time coaches), at service-level target {staff} (95% bands "
             f"over the seeds).")

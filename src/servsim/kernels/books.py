@@ -16,7 +16,8 @@ STAGE_COLUMNS = (("customers_new", NEW), ("customers_repeat", REPEAT),
                  ("customers_loyal", LOYAL), ("customers_advocate", ADVOCATE),
                  ("customers_lapsed", LAPSED))
 BOOKS_COLUMNS = ("contracts", "encounters", "revenue_service", "cost_wages", "cost_training",
-                 "cost_proactive", "cost_advertising")
+                 "cost_proactive", "cost_advertising", "acquisitions", "cost_acquisition",
+                 "cost_overhead")
 """The day-log columns :func:`books` reads or writes, in the order of its ``cols``."""
 RECORD_COLUMNS = (
     "prospects", "customers", "share", "satisfaction", "expectation", "recommend_score",
@@ -49,10 +50,13 @@ def _staff_counts(n_firms, staff_firm, staff_active, staff_morale, staff_skill):
 @jit
 def books(log, cols, proactive, n_customers, staff_firm, staff_active, manager_firm,
           team_size, contract_fee, service_fee, wage, training, training_cost,
-          proactive_cost, advertising, advertising_cost):
-    """Service revenue and the day's costs by source, into ``log``."""
+          proactive_cost, advertising, advertising_cost, acquisition_cost, mean_value,
+          overhead):
+    """Service revenue and the day's costs by source, into ``log`` (acquisitions are
+    the choice step's, already logged).
+    """
     (contracts, encounters, revenue_service, cost_wages, cost_training, cost_proactive,
-     cost_advertising) = cols
+     cost_advertising, acquisitions, cost_acquisition, cost_overhead) = cols
     n_firms = log.shape[0]
     staff_n = _staff_counts(n_firms, staff_firm, staff_active, staff_firm, staff_firm)[0]
     managers = np.zeros(n_firms, dtype=np.int64)
@@ -68,6 +72,9 @@ def books(log, cols, proactive, n_customers, staff_firm, staff_active, manager_f
         L[k, cost_proactive] = accounting.proactive_cost(proactive[k], proactive_cost[k])
         L[k, cost_advertising] = accounting.advertising_cost(advertising[k], advertising_cost[k],
                                                              n_customers)
+        L[k, cost_acquisition] = accounting.acquisition_cost(L[k, acquisitions],
+                                                             acquisition_cost[k], mean_value)
+        L[k, cost_overhead] = accounting.overhead_cost(overhead[k], n_customers)
 
 
 @jit

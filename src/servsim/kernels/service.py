@@ -195,7 +195,8 @@ def outcomes(
     # open complaints
     book_customer, book_firm, book_manager, book_age, book_level, book_sat, book_skill,
     # firms and segments
-    service_level, standardization, prevention, cost_per_encounter, followup_rate,
+    service_level, standardization, prevention, cost_per_encounter, quality_cost_curvature,
+    followup_rate,
     followup_cost, handling, authority, compensation, level_delay_days, approval_levels,
     manager_capacity, control_share, complaint_propensity, patience_days, norm,
     # behaviour
@@ -243,7 +244,8 @@ def outcomes(
             logs[0, k] += 1
         logs[1, k] += q
         n_quality[k] += 1
-        logs[2, k] += accounting.encounter_cost(cost_per_encounter[k], level, gave_up[j])
+        logs[2, k] += accounting.encounter_cost(cost_per_encounter[k], level, gave_up[j],
+                                              quality_cost_curvature[k])
         # satisfaction by expectation-disconfirmation of the quality as experienced
         # (assimilated toward the expectation); adaptive expectation
         sb = satisfaction[i]

@@ -154,9 +154,11 @@ def staff_day(
 
 
 @jit
-def staff_target(census, staff_per_1000, proactive_rate, capacity_per_person):
-    """Staff each firm aims for: its ratio to customers, plus the people its proactive
-    contract work needs (``contracts * proactive_rate / capacity``), at least 1.
+def staff_target(census, need_rate, service_level_target, proactive_rate, capacity_per_person):
+    """Staff each firm aims for: the Erlang-C team for its requests (customers by
+    segment times the segment's need rate) at its service-level target, plus the
+    people its proactive contract work needs (``contracts * proactive_rate /
+    capacity``), at least 1 (:func:`servsim.mechanisms.staff.staffing_target`).
 
     ``census`` is ``ServiceMarket._customer_census()`` (firm + 1, stage, segment,
     contract, class).
@@ -164,8 +166,11 @@ def staff_target(census, staff_per_1000, proactive_rate, capacity_per_person):
     n_firms = census.shape[0] - 1
     target = np.empty(n_firms, dtype=np.int64)
     for k in range(n_firms):
-        customers = census[k + 1, NEW:ADVOCATE + 1].sum()
+        requests = 0.0
+        for s in range(census.shape[2]):
+            requests += census[k + 1, NEW:ADVOCATE + 1, s].sum() * need_rate[s]
         contracts = census[k + 1, :, :, 1].sum()
-        target[k] = staff.staffing_target(customers, contracts, staff_per_1000[k],
+        load = staff.offered_load(requests, capacity_per_person)
+        target[k] = staff.staffing_target(load, contracts, service_level_target[k],
                                           proactive_rate[k], capacity_per_person)
     return target

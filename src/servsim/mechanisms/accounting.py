@@ -13,8 +13,13 @@ Daily costs: wages (staff and managers, managers at ``MANAGER_WAGE_FACTOR``
 times the wage), training (staff * training * training_cost), compensation
 paid in recoveries (the offer times the customer's value), proactive and
 follow-up contacts, advertising (``advertising * advertising_cost * N / 1000``),
-hiring, and the material cost of encounters (``cost_per_encounter *
-service_level`` each, not for those given up).
+hiring, the material cost of encounters (``cost_per_encounter *
+service_level**κ`` each, not for those given up: a convex cost of designed quality,
+κ = ``quality_cost_curvature``), acquisition (``acquisitions * acquisition_cost *
+v̄``, v̄ the market's mean purchase value at price 1; seed 002's cost of
+developing new customers) and a fixed overhead (``overhead * N / 1000``, a
+cost independent of the firm's own volume, set by
+:mod:`servsim.calibration.margins` to the market's net margin).
 Profit = revenue - cost, every day and cumulatively.  All float64.
 """
 
@@ -65,11 +70,24 @@ def advertising_cost(advertising: float, cost_per_1000: float, n_market: int) ->
 
 
 @formula
-def encounter_cost(cost_per_encounter: float, level: float, gave_up: bool) -> float:
-    """Material cost of an encounter: ``cost_per_encounter * service_level`` (0 if the
-    customer gave up).
+def encounter_cost(cost_per_encounter: float, level: float, gave_up: bool,
+                   curvature: float) -> float:
+    """Material cost of an encounter: ``cost_per_encounter * service_level**κ`` (a convex
+    cost of designed quality; 0 if the customer gave up).
     """
-    return cost_per_encounter * level * (0.0 if gave_up else 1.0)
+    return cost_per_encounter * level**curvature * (0.0 if gave_up else 1.0)
+
+
+@formula
+def acquisition_cost(acquisitions: float, cost_per_account: float, mean_value: float) -> float:
+    """A day's acquisition cost: ``acquisitions * acquisition_cost * v̄``."""
+    return acquisitions * cost_per_account * mean_value
+
+
+@formula
+def overhead_cost(overhead_per_1000: float, n_market: int) -> float:
+    """A day's fixed overhead: ``overhead * N / 1000``."""
+    return overhead_per_1000 * n_market / 1000.0
 
 
 @formula

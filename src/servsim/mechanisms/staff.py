@@ -34,9 +34,20 @@ experience, training and coaching toward 1:
 
 Quitting: ``logit P(quit) = logit(q0) + b (1/2 - m)``; a quitter's job is
 refilled by a novice after ``hiring_lag_days`` (if the staffing target still
-needs it), so skill is lost with turnover.  The staffing target of a firm is
-``max(1, ceil(staff_per_1000 * customers / 1000 + contracts * proactive_rate /
-capacity))``.  Morale and skill are float32; the rest float64.
+needs it), so skill is lost with turnover.
+
+Staffing by service level (Erlang 1917; Halfin & Whitt 1981; Gans, Koole &
+Mandelbaum 2003): requests arrive at ``λ = Σ_s customers_s need_rate_s`` per day
+and one person serves ``c`` per day, so the offered load is ``a = λ / c``
+people.  A firm staffs the smallest team whose Erlang-C waiting probability
+meets its service-level target (the share of requests answered at once),
+``C(n, a) <= 1 - target``, plus the people its proactive contract work needs:
+
+    target_f = max(1, n*(a, 1 - service_level_target) + ceil(contracts proactive_rate / c))
+
+For large loads this is square-root staffing, ``n* ≈ a + β √a``: the team grows
+less than in proportion to the customer base (economies of scale in service).
+Morale and skill are float32; the rest float64.
 """
 
 from __future__ import annotations
@@ -45,6 +56,7 @@ import math
 
 import numpy as np
 
+from servsim.mechanisms import queueing
 from servsim.mechanisms._common import formula, logistic
 
 f32 = np.float32
@@ -144,10 +156,18 @@ def quit_probability(morale: np.float32, logit_quit_base: float, slope: float) -
 
 
 @formula
-def staffing_target(customers: int, contracts: int, staff_per_1000: float,
+def offered_load(requests_per_day: float, capacity_per_person: float) -> float:
+    """Offered load in people, ``a = λ / c`` (0 without capacity)."""
+    return requests_per_day / capacity_per_person if capacity_per_person > 0 else 0.0
+
+
+@formula
+def staffing_target(load: float, contracts: int, service_level_target: float,
                     proactive_rate: float, capacity_per_person: float) -> int:
-    """Staff a firm aims for: its ratio to customers plus the people its proactive
-    contract work needs, at least 1.
+    """Staff a firm aims for: the smallest team whose Erlang-C probability of waiting
+    is at most ``1 - service_level_target`` at offered load ``load``, plus the people
+    its proactive contract work needs, at least 1 (module docstring).
     """
-    need = staff_per_1000 * customers / 1000 + contracts * proactive_rate / capacity_per_person
-    return max(1, np.ceil(need))
+    queue = queueing.staff_for_wait_probability(load, 1.0 - service_level_target)
+    proactive = np.ceil(contracts * proactive_rate / capacity_per_person)
+    return max(1, queue + np.int64(proactive))

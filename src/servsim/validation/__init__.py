@@ -47,13 +47,14 @@ from servsim.validation.empirical import (
     promise_sweep,
     service_economics,
 )
+from servsim.validation.queueing import check_queueing
 from servsim.validation.report import main, write_report
 
 CHECKS = (check_bass, check_clv, check_littles_law, check_voice, check_recovery_order,
           check_recovery_paradox, check_word_of_mouth, check_over_promising,
           check_profit_chain, check_profit_centre, check_price_elasticity,
-          check_interior_price, check_asymmetric_competition, check_chain_strength,
-          check_btyd)
+          check_interior_price, check_asymmetric_competition, check_queueing,
+          check_chain_strength, check_btyd)
 """Every check, in VALIDATION.md's order (servsim-validate --only N picks by number)."""
 
 __all__ = [
@@ -62,7 +63,7 @@ __all__ = [
     "check_price_elasticity", "bass_closed_form", "bass_overrides", "bass_recursion",
     "business_units", "check_bass", "check_btyd", "check_chain_strength", "check_clv",
     "check_littles_law", "check_over_promising",
-    "check_profit_centre", "check_profit_chain", "check_recovery_order",
+    "check_profit_centre", "check_profit_chain", "check_queueing", "check_recovery_order",
     "check_recovery_paradox", "check_voice", "check_word_of_mouth", "main", "market_params",
     "promise_sweep", "service_economics", "simulate", "write_report",
 ]

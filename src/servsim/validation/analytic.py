@@ -165,7 +165,7 @@ LITTLE = {
     "market.segments": {"all": {"share": 1.0, "need_rate": 0.02, "purchase_rate": 0.0,
                                 "complaint_propensity": 0.3, "patience_days": 10_000}},
     "org.frontline_authority": 0.5, "org.control_share": 0.5, "org.approval_levels": 2,
-    "strategy.staff_per_1000": 2.75,
+    "strategy.service_level_target": 0.5,
 }
 
 
@@ -179,7 +179,7 @@ def check_littles_law(size: str = "ci") -> Check:
     wait = (s["wait_days"] * s["encounters"]).sum() / s["encounters"].sum()
     c_queue = s["complaint_queue"].mean()
     c_total_wait = (s["recovery_days"].fillna(0.0) * s["recoveries"]).sum() / len(s)
-    free = simulate(**{**LITTLE, "strategy.staff_per_1000": 200.0, "sim.days": 120}).steps
+    free = simulate(**{**LITTLE, "strategy.service_level_target": 0.999, "sim.days": 120}).steps
     err_req = abs(queue - lam * wait) / queue
     err_cmp = abs(c_queue - c_total_wait) / c_queue
     passed = (queue > 0.5 and c_queue > 2.0 and err_req < 0.05 and err_cmp < 0.05
@@ -196,8 +196,8 @@ def check_littles_law(size: str = "ci") -> Check:
         "unlimited capacity nobody waits.",
         "Little (1961, Operations Research)",
         f"20,000 customers, no acquisition or churn, utilization ~0.9, B2B complaint "
-        f"propensity 0.3, two approval levels; days {warmup}-{days}. Unlimited capacity: "
-        "200 staff per 1,000 customers.",
+        f"propensity 0.3, two approval levels; days {warmup}-{days}. Ample capacity: "
+        "service-level target 0.999.",
         "|L - λW| / L < 5% for both queues (which must actually queue), no abandonment, and "
         "zero queue with unlimited capacity.",
         {"requests_L": queue, "requests_lambda_W": lam * wait, "complaints_L": c_queue,

@@ -85,7 +85,7 @@ def check_recovery_order(size: str = "ci") -> Check:
                                     "patience_days": 21}},
         "org.frontline_authority": 0.5, "org.approval_levels": 2, "org.level_delay_days": 3,
         "strategy.complaint_handling": 0.8, "strategy.compensation": 0.3,
-        "strategy.staff_per_1000": 3.5,
+        "strategy.service_level_target": 0.9,
     })
     t = model.recovery_table()
     t = t[t["day"] <= days - observe].copy()
@@ -136,7 +136,7 @@ def check_recovery_paradox(size: str = "ci") -> Check:
         "sim.n_customers": n, "sim.days": 365, "market.focal_initial_share": 0.6,
         "market.segments": {"b2b": {"share": 1.0, "complaint_propensity": 0.3}},
         "org.frontline_authority": 0.7, "strategy.compensation": 1.0,
-        "strategy.staff_per_1000": 3.5,
+        "strategy.service_level_target": 0.9,
     })
     t = model.recovery_table()
     t = t[t["resolved"]]
