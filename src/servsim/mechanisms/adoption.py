@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from servsim.mechanisms._common import formula, logistic
+from servsim.mechanisms._common import formula
 
 
 @formula
@@ -128,12 +128,6 @@ def prospect_share(awareness: np.ndarray, utilities: np.ndarray, outside_utility
     if not inside > 0:
         return 0.0
     return inside / (inside + outside)
-
-
-@formula
-def conversion(utility: float, outside_utility: float) -> float:
-    """Conversion probability ``pi_f = logistic(U_f - U_0)`` (float64)."""
-    return logistic(utility - outside_utility)
 
 
 @formula
