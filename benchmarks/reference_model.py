@@ -442,16 +442,20 @@ class CustomerAgent(mesa.Agent):
                 self.contract = False
                 self.tenure = 0
                 return
-            # multinomial logit among the firms (inertia for the own one) and not buying
-            utils = [u + (b.inertia if g is f else 0.0)
-                     for g, u in zip(m.firm_list, self.utilities(), strict=True)]
+            # nested logit: buy at all (inclusive value of the firms), then which firm
+            # (inertia for the own one)
+            utils = self.utilities()
             top = max(max(utils), b.outside_utility)
-            weights = [math.exp(u - top) for u in utils]
-            outside = math.exp(b.outside_utility - top)
-            x = rnd() * (sum(weights) + outside)
-            if x < outside:  # no purchase today
+            inside = sum(math.exp(u - top) for u in utils)
+            p_buy = inside / (inside + math.exp(b.outside_utility - top))
+            x = rnd()
+            if x >= p_buy:  # no purchase today
                 self.tenure += 1
                 return
+            weights = [math.exp(u + (b.inertia if g is f else 0.0) - top)
+                       for g, u in zip(m.firm_list, utils, strict=True)]
+            outside = 0.0
+            x = x / p_buy * sum(weights)
             target = self.pick_at(weights, x - outside)
             if target is not f:  # a switch
                 f.log["churn"] += 1

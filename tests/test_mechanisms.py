@@ -769,21 +769,30 @@ def test_utility():
     np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
 
 
-def test_occasion_choice_is_the_multinomial_logit():
-    """Frequencies of each firm and of the outside option (-1) within Z SE of
-    exp(V) / (exp(U_0) + sum exp(V)) over 40 000 draws; extreme utilities do not overflow.
+def test_occasion_choice_is_the_nested_logit():
+    """Frequencies of each firm and of the outside option (-1) within Z SE over 40 000
+    draws: P(buy) = S / (S + e^{U_0}) with S = sum e^{V} (no inertia), then firm g in
+    proportion to e^{V_g + b_i [g = own]}; extreme utilities do not overflow.
     """
     n = 40_000
     u = rng(95).random(n)
-    for v, u0 in [([1.0, 0.0, 2.0], 0.5), ([800.0, 790.0], -1.0), ([0.0, 0.0], -1000.0)]:
+    for v, own, bi, u0 in [([1.0, 0.0, 2.0], 1, 1.5, 0.5), ([800.0, 790.0], 1, 4.0, -1.0),
+                           ([0.0, 0.0], 0, 0.0, -1000.0), ([0.3], 0, 4.0, 0.0)]:
         v = np.array(v)
-        picks = np.array([adoption.occasion_choice(v, u0, x) for x in u])
-        w = np.exp(np.append(v, u0) - max(v.max(), u0))
-        p = w / w.sum()
+        picks = np.array([adoption.occasion_choice(v, own, bi, u0, x) for x in u])
+        top = max(v.max(), u0)
+        inside, outside = np.exp(v - top).sum(), np.exp(u0 - top)
+        p_buy = inside / (inside + outside)
+        w = np.exp(v + bi * (np.arange(v.size) == own) - v.max() - bi)
+        p = np.append(p_buy * w / w.sum(), 1 - p_buy)
         freq = np.array([np.mean(picks == k) for k in range(v.size)] + [np.mean(picks == -1)])
-        assert np.all(np.abs(freq - p) <= Z * np.sqrt(p * (1 - p) / n) + 1e-12)
+        assert np.all(np.abs(freq - p) <= Z * np.sqrt(p * (1 - p) / n) + 1e-12), (v, freq, p)
+    # inertia does not change whether to buy, only which firm
+    a = [adoption.occasion_choice(np.array([1.0, 1.0]), 0, 0.0, 1.0, x) for x in u[:2000]]
+    b = [adoption.occasion_choice(np.array([1.0, 1.0]), 0, 5.0, 1.0, x) for x in u[:2000]]
+    assert [x < 0 for x in a] == [x < 0 for x in b]
     # no outside option: never -1
-    assert all(adoption.occasion_choice(np.array([0.0, 1.0]), -1000.0, x) >= 0
+    assert all(adoption.occasion_choice(np.array([0.0, 1.0]), 0, 2.0, -1000.0, x) >= 0
                for x in [0.0, 0.5, np.nextafter(1.0, 0.0)])
 
 

@@ -86,8 +86,8 @@ def defection(bitgen, stage, segment, firm, satisfaction, attitude, purchase_rat
             continue
         for g in range(n_firms):
             util[g] = adoption.utility(base[g, s], price_term[g, s], multiplier[i],
-                                       attitude[i, g], utility_attitude, g == k, inertia)
-        c = adoption.occasion_choice(util, outside_utility, next_double(bitgen))
+                                       attitude[i, g], utility_attitude, False, 0.0)
+        c = adoption.occasion_choice(util, k, inertia, outside_utility, next_double(bitgen))
         if c < 0:
             skip[j] = True
         elif c != k:

@@ -14,9 +14,11 @@ The part that does not depend on the customer (:func:`firm_utility`) is computed
 once per day per firm and segment.
 
 *Existing customers* at a purchase occasion who do not drop out
-(:mod:`.relationship`) choose among all firms and the outside option
-(utility U_0: no purchase today) with probabilities ``exp(V) / sum exp(V)``
-(:func:`occasion_choice`).
+(:mod:`.relationship`) choose by a two-level (nested) logit
+(:func:`occasion_choice`): buy at all against the outside option (utility U_0:
+no purchase today) by the inclusive value of the firms, then which firm, with
+the inertia b_i for the current one (a switching cost deters changing supplier,
+not buying).
 
 *Prospects* (never adopted, or lapsed) hear of firm f through advertising and
 word of mouth with hazard
@@ -85,23 +87,37 @@ def utility(base: float, price_term: float, multiplier: np.float32, attitude: np
 
 
 @formula
-def occasion_choice(utilities: np.ndarray, outside_utility: float, u: float) -> int:
-    """Multinomial-logit draw among the firms (one row of utilities, float64) and the
-    outside option: the index of the chosen firm, or -1 for the outside option.
+def occasion_choice(utilities: np.ndarray, own: int, inertia: float, outside_utility: float,
+                    u: float) -> int:
+    """Choice at a purchase occasion (one row of utilities without inertia, float64): the
+    index of the chosen firm, or -1 for the outside option (no purchase today).
+
+    Two levels (a nested logit with the firms in one nest): buy at all with
+    ``P = S / (S + exp(U_0))``, ``S = sum_g exp(V_g)`` (the inclusive value, without
+    inertia: a switching cost deters changing supplier, not buying); then firm g with
+    probability proportional to ``exp(V_g + b_i [g = own])``.  One uniform ``u`` serves
+    both levels (the second uses ``u / P``).
     """
     top = outside_utility
     for v in utilities:
         top = max(top, v)
-    total = np.exp(outside_utility - top)
+    inside = 0.0
     for v in utilities:
-        total += np.exp(v - top)
-    bar = u * total
-    cum = np.exp(outside_utility - top)
-    if bar < cum:
+        inside += np.exp(v - top)
+    p_buy = inside / (inside + np.exp(outside_utility - top))
+    if not u < p_buy:
         return -1
-    last = -1
+    top_in = utilities[own] + inertia
+    for v in utilities:
+        top_in = max(top_in, v)
+    total = 0.0
     for k in range(utilities.size):
-        w = np.exp(utilities[k] - top)
+        total += np.exp(utilities[k] + (inertia if k == own else 0.0) - top_in)
+    bar = (u / p_buy) * total
+    cum = 0.0
+    last = own
+    for k in range(utilities.size):
+        w = np.exp(utilities[k] + (inertia if k == own else 0.0) - top_in)
         if w > 0:
             last = k
         cum += w
