@@ -148,8 +148,7 @@ class ServiceMarket(mesa.Model):
                         for p, r in zip(f.promised[k], self.norm, strict=True)]
                        for k in range(f.n)], dtype=np.float64)
         exp0 = e0[np.maximum(firm, 0), seg].astype(np.float32)
-        # random coefficient of price (ODD 7.9): lognormal with mean 1; no draws without spread
-        spread = self.behaviour.price_sensitivity_spread
+        spread = self.behaviour.price_sensitivity_spread  # price random coefficient (7.9)
         mult = (rng.lognormal(-0.5 * spread**2, spread, n).astype(np.float32) if spread > 0
                 else np.ones(n, dtype=np.float32))
         self.customers = Customers(
@@ -500,10 +499,7 @@ class ServiceMarket(mesa.Model):
         return self.pos_in_of(np.arange(self.n))
 
     def _firm_utilities(self) -> tuple[np.ndarray, np.ndarray]:
-        """The customer-free parts of each firm's choice utility per segment (F x S each:
-        :func:`servsim.mechanisms.adoption.firm_utility` and ``price_utility``), computed
-        once a day.
-        """
+        """The customer-free parts of each firm's utility per segment (7.9), once a day."""
         f, b = self.firms, self.behaviour
         return firm_utilities(f.promised, self.norm, b.promise_weight, f.product_quality,
                               f.brand, f.price, self.segments.price_sensitivity,
