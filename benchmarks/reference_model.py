@@ -171,7 +171,7 @@ class Firm:
         for name in ("price", "advertising", "advertising_cost", "service_level_target", "training",
                      "training_cost", "wage", "compensation", "complaint_handling",
                      "loyalty_premium", "cross_buy", "cost_per_encounter",
-                     "quality_cost_curvature", "acquisition_cost"):
+                     "quality_cost_curvature", "acquisition_cost", "product_quality", "brand"):
             setattr(self, name, float(getattr(st, name)))
         for name in ("frontline_authority", "manager_capacity", "control_share"):
             setattr(self, name, float(getattr(org, name)))
@@ -221,6 +221,9 @@ class CustomerAgent(mesa.Agent):
         self.firm = firm  # current firm, or last firm if lapsed; None: never adopted
         self.stage = NEW if firm is not None else PROSPECT
         self.value = segment.value * self.random.lognormvariate(-0.125, 0.5)
+        spread = model.b.price_sensitivity_spread  # random coefficient of price (ODD 7.9)
+        self.price_multiplier = (self.random.lognormvariate(-0.5 * spread**2, spread)
+                                 if spread > 0 else 1.0)
         self.satisfaction = b.initial_satisfaction
         known = firm if firm is not None else model.firm_list[0]
         self.expectation = (b.promise_weight * known.promised[segment.index]
@@ -437,21 +440,34 @@ class CustomerAgent(mesa.Agent):
         f = self.firm
         if rnd() < self.segment.purchase_rate:
             z = (m.logit_churn_base + b.churn_satisfaction * (b.wom_neutral - self.satisfaction)
-                 - b.churn_attitude * self.attitude[f.index]
-                 + b.churn_price * self.segment.price_sensitivity * (f.price - 1.0))
-            if rnd() < logistic(z):
+                 - b.churn_attitude * self.attitude[f.index])
+            if rnd() < logistic(z):  # dropout: the relationship ends
                 f.log["churn"] += 1
                 self.drop_request()
-                if len(m.firm_list) > 1 and rnd() < b.switch_share:
-                    weights = self.choice_weights(exclude=f)
-                    target = self.pick(weights)
-                    if target is not None:
-                        self.join(target)
-                        self.tenure += 1
-                    return
                 self.stage = LAPSED
                 self.contract = False
                 self.tenure = 0
+                return
+            # nested logit: buy at all (inclusive value of the firms), then which firm
+            # (inertia for the own one)
+            utils = self.utilities()
+            top = max(max(utils), b.outside_utility)
+            inside = sum(math.exp(u - top) for u in utils)
+            p_buy = inside / (inside + math.exp(b.outside_utility - top))
+            x = rnd()
+            if x >= p_buy:  # no purchase today
+                self.tenure += 1
+                return
+            weights = [math.exp(u + (b.inertia if g is f else 0.0) - top)
+                       for g, u in zip(m.firm_list, utils, strict=True)]
+            outside = 0.0
+            x = x / p_buy * sum(weights)
+            target = self.pick_at(weights, x - outside)
+            if target is not f:  # a switch
+                f.log["churn"] += 1
+                self.drop_request()
+                self.join(target)
+                self.tenure += 1
                 return
             self.buy()
             s = self.satisfaction
@@ -483,34 +499,41 @@ class CustomerAgent(mesa.Agent):
         m, b = self.model, self.model.b
         p, q = m.params.market.innovation, m.params.market.imitation
         utils = self.utilities()
-        weights = [(p * f.advertising + q * self.pos_in[f.index])
-                   * logistic(u - b.outside_utility)
-                   for f, u in zip(m.firm_list, utils, strict=True)]
-        total = sum(weights)
+        aware = [p * f.advertising + q * self.pos_in[f.index] for f in m.firm_list]
+        total = sum(aware)
         if total <= 0 or self.random.random() >= min(total, 1.0):
-            return
+            return  # heard of no firm today
+        top = max(max(utils), b.outside_utility)
+        weights = [a * math.exp(u - top) for a, u in zip(aware, utils, strict=True)]
+        outside = total * math.exp(b.outside_utility - top)
+        if self.random.random() * (sum(weights) + outside) >= sum(weights):
+            return  # chose not to buy
         target = self.pick(weights)
         if target is not None:
             self.join(target)
             self.tenure += 1
 
     def utilities(self) -> list[float]:
-        """U_f = b_q E0_f - b_p price_sensitivity price_f + b_a A_f."""
+        """V_f = b_q E0_f + b_g pq_f + br_f - b_p m_i beta_s (price_f - 1) + b_a A_f."""
         m, b = self.model, self.model.b
         s = self.segment.index
-        ps = self.segment.price_sensitivity
+        ps = self.segment.price_sensitivity * self.price_multiplier
         w = b.promise_weight
         return [
             b.utility_quality * (w * f.promised[s] + (1 - w) * m.norm[s])
-            - b.utility_price * ps * f.price + b.utility_attitude * self.attitude[f.index]
+            + b.utility_product * f.product_quality + f.brand
+            - b.utility_price * ps * (f.price - 1.0) + b.utility_attitude * self.attitude[f.index]
             for f in m.firm_list
         ]
 
-    def choice_weights(self, exclude: Firm) -> list[float]:
-        utils = self.utilities()
-        top = max(utils)
-        return [0.0 if f is exclude else math.exp(u - top)
-                for f, u in zip(self.model.firm_list, utils, strict=True)]
+    def pick_at(self, weights: list[float], x: float) -> Firm:
+        """The firm where the running sum of ``weights`` first exceeds ``x``."""
+        acc = 0.0
+        for f, w in zip(self.model.firm_list, weights, strict=True):
+            acc += w
+            if acc > x:
+                return f
+        return self.model.firm_list[-1]
 
     def pick(self, weights: list[float]) -> Firm | None:
         total = sum(weights)

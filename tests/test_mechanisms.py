@@ -785,13 +785,67 @@ def test_hazards():
 def test_utility():
     g = rng(91)
     n, nf = 70, 3
-    eq, price, sens = g.random((n, nf)), g.uniform(0.5, 1.5, nf), g.random(n)
+    eq, pq, br = g.random((n, nf)), g.random(nf), g.normal(0, 0.5, nf)
+    price, sens = g.uniform(0.5, 1.5, nf), g.random(n)
     att = g.uniform(-1, 1, (n, nf)).astype(np.float32)
-    bq, bp, ba = 4.0, 2.0, 1.5
-    got = adoption.utility.array(eq, price[None, :], sens[:, None], att, bq, bp, ba)
-    want = [[bq * eq[i, f] - bp * sens[i] * price[f] + ba * float(att[i, f]) for f in range(nf)]
+    mult = g.lognormal(0, 0.5, n).astype(np.float32)
+    bq, bg, bp, ba, bi = 4.0, 3.0, 2.0, 1.5, 1.2
+    base = adoption.firm_utility.array(eq, pq[None, :], br[None, :], bq, bg)
+    pt = adoption.price_utility.array(price[None, :], sens[:, None], bp)
+    own = np.zeros((n, nf), dtype=bool)
+    own[:, 1] = True
+    got = adoption.utility.array(base, pt, mult[:, None], att, ba, own, bi)
+    want = [[bq * eq[i, f] + bg * pq[f] + br[f] - bp * float(mult[i]) * sens[i] * (price[f] - 1)
+             + ba * float(att[i, f]) + (bi if f == 1 else 0.0) for f in range(nf)]
             for i in range(n)]
     np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+def test_occasion_choice_is_the_nested_logit():
+    """Frequencies of each firm and of the outside option (-1) within Z SE over 40 000
+    draws: P(buy) = S / (S + e^{U_0}) with S = sum e^{V} (no inertia), then firm g in
+    proportion to e^{V_g + b_i [g = own]}; extreme utilities do not overflow.
+    """
+    n = 40_000
+    u = rng(95).random(n)
+    for v, own, bi, u0 in [([1.0, 0.0, 2.0], 1, 1.5, 0.5), ([800.0, 790.0], 1, 4.0, -1.0),
+                           ([0.0, 0.0], 0, 0.0, -1000.0), ([0.3], 0, 4.0, 0.0)]:
+        v = np.array(v)
+        picks = np.array([adoption.occasion_choice(v, own, bi, u0, x) for x in u])
+        top = max(v.max(), u0)
+        inside, outside = np.exp(v - top).sum(), np.exp(u0 - top)
+        p_buy = inside / (inside + outside)
+        w = np.exp(v + bi * (np.arange(v.size) == own) - v.max() - bi)
+        p = np.append(p_buy * w / w.sum(), 1 - p_buy)
+        freq = np.array([np.mean(picks == k) for k in range(v.size)] + [np.mean(picks == -1)])
+        assert np.all(np.abs(freq - p) <= Z * np.sqrt(p * (1 - p) / n) + 1e-12), (v, freq, p)
+    # inertia does not change whether to buy, only which firm
+    a = [adoption.occasion_choice(np.array([1.0, 1.0]), 0, 0.0, 1.0, x) for x in u[:2000]]
+    b = [adoption.occasion_choice(np.array([1.0, 1.0]), 0, 5.0, 1.0, x) for x in u[:2000]]
+    assert [x < 0 for x in a] == [x < 0 for x in b]
+    # no outside option: never -1
+    assert all(adoption.occasion_choice(np.array([0.0, 1.0]), 0, 2.0, -1000.0, x) >= 0
+               for x in [0.0, 0.5, np.nextafter(1.0, 0.0)])
+
+
+def test_prospect_share():
+    g = rng(96)
+    w = np.empty(3)
+    for _ in range(200):
+        a, v, u0 = g.uniform(0, 0.3, 3), g.normal(0, 3, 3), g.normal(0, 2)
+        got = adoption.prospect_share(a, v, u0, w)
+        want = (a * np.exp(v)).sum() / ((a * np.exp(v)).sum() + a.sum() * np.exp(u0))
+        np.testing.assert_allclose(got, want, rtol=1e-12)
+        np.testing.assert_allclose(w / w.sum(), a * np.exp(v) / (a * np.exp(v)).sum(),
+                                   rtol=1e-12)
+    # one firm: the binary logit against the outside option
+    one = np.empty(1)
+    assert adoption.prospect_share(np.array([0.2]), np.array([1.5]), 1.5, one) == 0.5
+    # no outside option (the Bass limit): whoever hears adopts, exactly
+    assert adoption.prospect_share(np.array([0.1, 0.0, 0.3]), np.array([5.0, 2.0, -3.0]),
+                                   -1000.0, w) == 1.0
+    # heard of nobody: no adoption
+    assert adoption.prospect_share(np.zeros(3), np.zeros(3), 0.0, w) == 0.0
 
 
 def choose_rows(w, u):
@@ -843,21 +897,6 @@ def test_adopt_probability():
     assert got[0] == 0 and got[1] == 1
 
 
-def test_conversion_is_binary_logit_against_the_outside_option():
-    g = rng(94)
-    u = g.normal(0, 3, (N_CASES, 4))
-    u[0] = [0.0, -1.0, 800.0, -800.0]
-    for u0 in [-1.0, 0.0, 2.5]:
-        got = adoption.conversion.array(u, u0)
-        want = [[ref_logistic(u[i, f] - u0) for f in range(4)] for i in range(N_CASES)]
-        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-300)
-        assert np.all((got >= 0) & (got <= 1))
-    assert adoption.conversion(1.5, 1.5) == 0.5  # U_f = U_0
-    # no outside option (U_0 -> -inf): pi = 1, the pure Bass model
-    np.testing.assert_array_equal(adoption.conversion.array(u[1:], -np.inf), 1.0)
-    np.testing.assert_allclose(adoption.conversion.array(u[1:], -1e3), 1.0, rtol=0, atol=1e-12)
-
-
 # ---------------------------------------------------------------------------
 # relationship
 # ---------------------------------------------------------------------------
@@ -867,23 +906,19 @@ def test_defection_probability():
     g = rng(100)
     n = N_CASES
     s, att = unit(g, n).astype(np.float32), g.uniform(-1, 1, n).astype(np.float32)
-    price, sens = g.uniform(0.5, 1.5, n), g.random(n)
-    price[0] = 1.0
-    for sn, c0, cs, ca, cp in [(0.5, 0.01, 6.0, 1.0, 2.0), (0.7, 0.5, 0.0, 0.0, 0.0),
-                               (0.3, 0.2, 10.0, 3.0, 5.0)]:
+    for sn, c0, cs, ca in [(0.5, 0.01, 6.0, 1.0), (0.7, 0.5, 0.0, 0.0), (0.3, 0.2, 10.0, 3.0)]:
         for offset in (np.zeros(n, np.float32), g.normal(0, 1, n).astype(np.float32)):
-            got = relationship.defection_probability.array(s, att, price, sens, logit(c0), sn,
-                                                           cs, ca, cp, offset)
+            got = relationship.defection_probability.array(s, att, logit(c0), sn, cs, ca,
+                                                           offset)
             want = [ref_logistic(ref_logodds(c0) + cs * (sn - float(s[i])) - ca * float(att[i])
-                                 + float(offset[i]) + cp * sens[i] * (price[i] - 1))
+                                 + float(offset[i]))
                     for i in range(n)]
             np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-9)  # logit in float32
 
 
-def test_buys_and_switches():
+def test_buys():
     assert relationship.buys(np.float32(0.01), np.float32(0.02))
     assert not relationship.buys(np.float32(0.02), np.float32(0.02))
-    assert relationship.switches(0.4, 0.5) and not relationship.switches(0.5, 0.5)
 
 
 def ref_next_stage(stage, s, tenure, r, lo, adv, t_loyal):

@@ -117,8 +117,11 @@ class CustomerEvents:
         c = self.customers
         return c.stage.copy(), c.firm.copy()
 
-    def _after_choice(self, pre, buyers, defect, switch, movers) -> None:
-        """After the choice kernels: after-purchase dropout purchases, entries, events."""
+    def _after_choice(self, pre, buyers, defect, switch, movers, skip) -> None:
+        """After the choice kernels: after-purchase dropout purchases, entries, events.
+
+        ``skip`` marks the customers at an occasion who chose the outside option (no
+        purchase today); leavers who do not switch drop out."""
         if pre is None:
             return
         c, f, day = self.customers, self.firms, self.day + 1
@@ -137,23 +140,23 @@ class CustomerEvents:
             return amounts
 
         leavers = buyers[defect]
-        if self._after_purchase and leavers.size:  # BG/NBD: the leaver buys, then leaves
-            amounts = buy(leavers, firm0[leavers], stage0[leavers])
+        lapsed = leavers[~switch]
+        if self._after_purchase and lapsed.size:  # BG/NBD: the dropout buys, then leaves
+            amounts = buy(lapsed, firm0[lapsed], stage0[lapsed])
             for j, col in enumerate(PURCHASE_COLS):
-                self.log[:, col] += np.bincount(firm0[leavers], amounts[:, j], minlength=f.n)
+                self.log[:, col] += np.bincount(firm0[lapsed], amounts[:, j], minlength=f.n)
         entering = (np.flatnonzero(self.entry_day == day) if self.entry_day is not None
                     else np.empty(0, np.int64))
         if entering.size:
             self._enter(entering)
         if self.events_log is None:
             return
-        stayers = buyers[~defect]
+        stayers = buyers[~defect & ~skip]
         buy(stayers, firm0[stayers], stage0[stayers])
         joined = np.flatnonzero(is_active(c.stage) & ~is_active(stage0))
         joined = np.union1d(joined, movers)
         self.events_log.add(day, JOIN, joined, c.firm[joined])
         buy(joined, c.firm[joined], c.stage[joined])
-        lapsed = leavers[~switch]
         self.events_log.add(day, LAPSE, lapsed, firm0[lapsed])
         self.events_log.add(day, SWITCH, movers, firm0[movers])
 

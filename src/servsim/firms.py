@@ -41,6 +41,8 @@ class FirmTable:
     service_level: np.ndarray  # (F, S) designed level per segment
     promised: np.ndarray  # (F, S) promised quality per segment
     price: np.ndarray
+    product_quality: np.ndarray  # product quality in [0, 1] (ODD 7.9)
+    brand: np.ndarray  # brand strength, utility units (ODD 7.9)
     advertising: np.ndarray
     advertising_cost: np.ndarray
     service_level_target: np.ndarray
@@ -123,6 +125,8 @@ def firm_table(params: Params, segments: SegmentTable) -> FirmTable:
         service_level=levels,
         promised=promised,
         price=s("price"),
+        product_quality=s("product_quality"),
+        brand=s("brand"),
         advertising=s("advertising"),
         advertising_cost=s("advertising_cost"),
         service_level_target=s("service_level_target"),

@@ -25,7 +25,7 @@ from servsim.events import CustomerEvents
 from servsim.firms import KernelConstants, firm_table, segment_table
 from servsim.kernels import books, market, service
 from servsim.kernels.census import census_day
-from servsim.kernels.choice import adoption_and_stages, defection, utilities
+from servsim.kernels.choice import adoption_and_stages, defection, firm_utilities
 from servsim.kernels.columns import (
     BOOKS_COLS,
     ENCOUNTER_COLS,
@@ -153,6 +153,9 @@ class ServiceMarket(CustomerEvents, mesa.Model):
                        for k in range(f.n)], dtype=np.float64)
         exp0 = e0[np.maximum(firm, 0), seg].astype(np.float32)
         mult, offset = self._heterogeneity(seg, self._seed)
+        spread = self.behaviour.price_sensitivity_spread  # price random coefficient (7.9)
+        pmult = (rng.lognormal(-0.5 * spread**2, spread, n).astype(np.float32) if spread > 0
+                 else np.ones(n, dtype=np.float32))
         self.customers = Customers(
             segment=seg,
             firm=firm,
@@ -161,6 +164,7 @@ class ServiceMarket(CustomerEvents, mesa.Model):
             expectation=exp0,
             attitude=np.zeros((n, f.n), dtype=np.float32),
             value=value,
+            price_multiplier=pmult,
             tenure=np.zeros(n, dtype=np.int32),
             failures=np.zeros(n, dtype=np.uint8),
             last_failure_day=np.full(n, NEVER, dtype=np.int32),
@@ -449,49 +453,56 @@ class ServiceMarket(CustomerEvents, mesa.Model):
     def choice_step(self) -> None:
         """Purchases, defection (lapse or switch), stage moves, and adoption by prospects.
 
-        Two compiled kernels (:mod:`servsim.kernels.choice`; ODD 7.9, 7.10): customers
-        at a purchase occasion defect
-        (:func:`~servsim.mechanisms.relationship.defection_probability`) and switch or
-        lapse, the others buy, move along the lifecycle and may take a contract; the
-        pool (prospects and lapsed before today's choices) adopts by the Bass hazard and
-        the logit choice, thinned exactly: P(hear) = min(1, sum a) is bounded by its
-        value at each firm's largest pos_in (widened by 1e-9), then conversion with
-        P = min(1, sum a pi) / min(1, sum a).  Then :mod:`servsim.events` hooks.
+        Two compiled kernels (:mod:`servsim.kernels.choice`):
+
+        * existing customers at a purchase occasion defect with
+          :func:`~servsim.mechanisms.relationship.defection_probability` (the
+          relationship ends: lapse); the others choose by multinomial logit among the
+          firms and the outside option (:func:`~servsim.mechanisms.adoption.occasion_choice`,
+          inertia for their own firm): another firm is a switch, the outside option no
+          purchase today; those who buy from their firm move along the lifecycle
+          (:func:`~servsim.mechanisms.relationship.next_stage`) and may take a contract;
+        * prospects and lapsed customers adopt (Bass hazard, then the same logit weighted
+          by awareness, :func:`~servsim.mechanisms.adoption.prospect_share`): the pool is
+          who was a prospect or lapsed before today's choices (today's lapsers do not
+          come straight back).  Thinning (exact): hear of some firm with
+          P = min(1, sum a), then adopt with the logit's P(some firm | heard);
+          P(hear) grows with pos_in, so nobody's exceeds its value at each firm's
+          largest pos_in (``bound``, widened by 1e-9 so that no rounding can leave
+          anyone out): hazards are computed only for the draws below it.
+
+        Then the :mod:`servsim.events` hooks (event log, cohort entry, after-purchase
+        dropout).
         """
-        c, f, b, seg, F = self.customers, self.firms, self.behaviour, self.segments, self.n_firms
+        c, f, b, seg = self.customers, self.firms, self.behaviour, self.segments
         bitgen, pre = bitgen_address(self.rng), self._before_choice()
-        pool, buyers, defect, switch, movers = defection(
+        base, price_term = self._firm_utilities()
+        pool, buyers, defect, switch, movers, target, skip = defection(
             bitgen, c.stage, c.segment, c.firm, c.satisfaction, c.attitude,
-            self._constants.purchase_rate32, f.price, seg.price_sensitivity,
+            self._constants.purchase_rate32, base, price_term, c.price_multiplier,
             self._constants.logit_churn_base, b.wom_neutral, b.churn_satisfaction,
-            b.churn_attitude, b.churn_price, b.switch_share, self.log, _M["churn"],
-            c.rate_multiplier, c.dropout_offset,
+            b.churn_attitude, b.utility_attitude, b.inertia, b.outside_utility,
+            self.log, _M["churn"], c.rate_multiplier, c.dropout_offset,
         )
         pool = self._entry_pool(pool)
-        weights = np.zeros((movers.size, F))
-        if movers.size:
-            util = self._utility(movers)
-            weights = np.exp(util - util.max(axis=1, keepdims=True))
-            weights[np.arange(movers.size), c.firm[movers].astype(np.int64)] = 0.0
         keep, dropped = adoption_and_stages(
-            bitgen, pool, buyers, defect, switch, movers, weights,
+            bitgen, pool, buyers, defect, switch, movers, target, skip, base, price_term,
+            c.price_multiplier,
             c.firm, c.segment, c.stage, c.satisfaction, c.expectation, c.attitude, c.value,
             c.tenure, c.failures, c.contract, c.busy, self._fs_row,
             self.requests.customer,
             self._wom_rows, self._wom_pos, self._wom_slot(),
             f.price, f.loyalty_premium, f.cross_buy, f.contract_uptake, f.promised,
-            f.advertising,
-            seg.price_sensitivity, self.norm,
+            f.advertising, self.norm,
             self.params.market.cost_of_goods, b.repeat_threshold, b.loyal_threshold,
             b.advocate_threshold, b.loyal_tenure_days,
             self.params.market.innovation, self.params.market.imitation,
-            b.utility_quality, b.utility_price, b.utility_attitude,
-            b.outside_utility, b.promise_weight, b.initial_satisfaction,
+            b.utility_attitude, b.outside_utility, b.promise_weight, b.initial_satisfaction,
             self.log, PURCHASE_COLS, _M["acquisitions"],
         )
         if dropped:
             self.requests.keep(keep)
-        self._after_choice(pre, buyers, defect, switch, movers)
+        self._after_choice(pre, buyers, defect, switch, movers, skip)
         self._census = None  # stages, firms and contracts changed
 
     def pos_in_of(self, who: np.ndarray) -> np.ndarray:
@@ -514,14 +525,12 @@ class ServiceMarket(CustomerEvents, mesa.Model):
         """:meth:`pos_in_of` for every customer (n x F float32, assembled on each access)."""
         return self.pos_in_of(np.arange(self.n))
 
-    def _utility(self, who: np.ndarray) -> np.ndarray:
-        """Choice utility (:func:`servsim.mechanisms.adoption.utility`) of every firm for
-        customers ``who`` (len(who) x F).
-        """
-        c, f, b = self.customers, self.firms, self.behaviour
-        return utilities(who, c.segment, c.attitude, f.promised, self.norm, f.price,
-                         self.segments.price_sensitivity, b.promise_weight, b.utility_quality,
-                         b.utility_price, b.utility_attitude)
+    def _firm_utilities(self) -> tuple[np.ndarray, np.ndarray]:
+        """The customer-free parts of each firm's utility per segment (7.9), once a day."""
+        f, b = self.firms, self.behaviour
+        return firm_utilities(f.promised, self.norm, b.promise_weight, f.product_quality,
+                              f.brand, f.price, self.segments.price_sensitivity,
+                              b.utility_quality, b.utility_product, b.utility_price)
 
     # 9 ----------------------------------------------------------------------
     def books_step(self, proactive: np.ndarray) -> None:

@@ -233,6 +233,16 @@ class StrategyParams:
     price: float = param(1.0, 0.6, 1.6, bounds=(0.0, 100.0), open_low=True,
                          source="calibration choice", odd=("7.9", "7.11"))
     """Price index relative to the market's reference price (> 0)."""
+    product_quality: float = param(
+        0.65, 0.4, 0.95, bounds=_UNIT, symbol="pq", odd=("7.9",),
+        source="seed 000 (Company A's products behind the foreign brand's, 产品不如人); "
+               "value per preset a judgement")
+    """Product quality in [0, 1], separate from the designed service level; enters choice
+    utility (b_g pq)."""
+    brand: float = param(0.0, -1.0, 1.0, bounds=(-SLOPE_MAX, SLOPE_MAX), symbol="br",
+                         odd=("7.9",), source="judgement (brand equity as a utility shift, "
+                                             "Keller 1993); 0 = no brand premium")
+    """Brand strength in utility units, added to the firm's choice utility."""
     promise: float = param(1.0, 0.8, 1.3, bounds=(0.0, 3.0), open_low=True, odd=("7.1",),
                            source="seed 001 §8; Parasuraman, Zeithaml & Berry 1985 (gap 4); "
                                   "1 = no gap")
@@ -585,17 +595,39 @@ class BehaviourParams:
     # choice
     utility_quality: float = param(4.0, 2.0, 6.0, bounds=_SLOPE, symbol="b_q", source=CALIBRATION,
                                    odd=("7.9",))
-    utility_price: float = param(3.0, 1.5, 4.5, bounds=_SLOPE, symbol="b_p", source=CALIBRATION,
-                                 odd=("7.9",))
+    utility_price: float = param(
+        6.0, 3.0, 9.0, bounds=_SLOPE, symbol="b_p", odd=("7.9",),
+        source="calibrated so the focal firms' long-run sales elasticity sits near the "
+               "meta-analytic means (Tellis 1988 -1.76; Bijmolt, van Heerde & Pieters 2005 "
+               "-2.62), ODD 7.9")
     utility_attitude: float = param(1.0, 0.5, 1.5, bounds=_SLOPE, symbol="b_a",
                                     source=CALIBRATION, odd=("7.9",))
     """Logit weights of expected quality, price and attitude in firm choice."""
+    utility_product: float = param(
+        4.0, 2.0, 6.0, bounds=_SLOPE, symbol="b_g", odd=("7.9",),
+        source="judgement: product quality weighs as much as expected service quality (seed "
+               "002: satisfaction from product, service, brand and trust)")
+    """Logit weight of a firm's product quality in choice (utility per unit of quality)."""
+    inertia: float = param(
+        4.0, 3.0, 5.0, bounds=_SLOPE, symbol="b_i", odd=("7.9",),
+        source="switching costs / state dependence (Klemperer 1995; Dube, Hitsch & Rossi "
+               "2010); value calibrated to yearly customer losses of 20-30% (Reichheld & "
+               "Sasser 1990: firms lose 10-30% of their customers a year), ODD 7.9")
+    """Utility bonus of the customer's current firm at a purchase occasion (switching cost)."""
+    price_sensitivity_spread: float = param(
+        0.6, 0.0, 1.0, bounds=(0.0, 5.0), symbol="σ_p", odd=("7.9",),
+        source="random-coefficient logit (Berry, Levinsohn & Pakes 1995); heterogeneity in "
+               "price response yields asymmetric price competition (Kamakura & Russell 1989; "
+               "Blattberg & Wisniewski 1989); value judgement")
+    """Spread (sigma of the log) of each customer's price-sensitivity multiplier, lognormal
+    with mean 1, drawn once at the start; 0 = every customer has its segment's."""
     outside_utility: float = param(
-        -1.0, -2.0, 0.0, bounds=(-10_000.0, SLOPE_MAX), symbol="U_0", odd=("7.9",),
-        source="McFadden 1974 (outside option); value a calibration choice; very negative = "
-               "pure Bass")
-    """Utility of not buying (U_0): an aware prospect converts with logistic(U_f - U_0).
-    Very negative values remove the outside option (the pure Bass model)."""
+        4.0, 3.0, 5.0, bounds=(-10_000.0, SLOPE_MAX), symbol="U_0", odd=("7.9",),
+        source="McFadden 1974 (outside option); value: a typical firm's utility (about 5) a "
+               "little above not buying (ODD 7.9 calibration); very negative = pure Bass")
+    """Utility of not buying (U_0) in the multinomial logit among the firms: an aware
+    prospect may not buy, a customer at an occasion may skip it. Very negative values
+    remove the outside option (the pure Bass model)."""
     churn_base: float = param(0.02, 0.01, 0.04, bounds=_UNIT, open_low=True, dist="loguniform",
                               symbol="c0", source=CALIBRATION, odd=("7.10",))
     """P(defect) at a purchase occasion at neutral satisfaction and attitude."""
@@ -604,11 +636,6 @@ class BehaviourParams:
     churn_attitude: float = param(1.0, 0.5, 1.5, bounds=_SLOPE, symbol="c_a", source=CALIBRATION,
                                   odd=("7.10",))
     """Logit slopes of defection on (neutral - satisfaction) and on -attitude."""
-    churn_price: float = param(1.0, 0.5, 1.5, bounds=_SLOPE, symbol="c_p", source=CALIBRATION,
-                               odd=("7.10",))
-    """Logit slope of defection on price_sensitivity * (price - 1)."""
-    switch_share: float = param(0.5, 0.25, 0.75, bounds=_UNIT, source=CALIBRATION, odd=("7.10",))
-    """Share of defectors who switch to a competitor at once (if any); the rest lapse."""
     dropout_timing: str = label(
         "occasion", choices=DROPOUT_TIMINGS, odd=("7.10",),
         source="judgement (occasion: the seed model; after_purchase: Fader, Hardie & Lee 2005)",

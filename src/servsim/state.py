@@ -63,6 +63,7 @@ class Customers(_Columns):
     expectation: np.ndarray  # float32 in [0, 1], of the current firm's quality
     attitude: np.ndarray  # float32 (N, F) in [-1, 1], toward each firm (word of mouth)
     value: np.ndarray  # float32 > 0, spend per purchase at price index 1
+    price_multiplier: np.ndarray  # float32 > 0, own price sensitivity / segment's (ODD 7.9)
     tenure: np.ndarray  # int32 days with the current firm
     failures: np.ndarray  # uint8 failures remembered (reset after failure_memory_days)
     last_failure_day: np.ndarray  # int32 day of the last failure (NEVER if none)

@@ -131,11 +131,12 @@ class BTYDPopulation:
 SERVSIM_BASE = {
     "market.innovation": 0.0, "market.imitation": 0.0, "market.focal_initial_share": 0.0,
     "behaviour.churn_satisfaction": 0.0, "behaviour.churn_attitude": 0.0,
-    "behaviour.churn_price": 0.0, "behaviour.wom_base": 0.0,
+    "behaviour.outside_utility": -1000.0, "behaviour.wom_base": 0.0,
     "behaviour.dropout_timing": "after_purchase",  # the BG/NBD's; config may say occasion
 }
 """The service layer off for a BTYD-comparable cohort: no Bass adoption (customers come
-only by cohort entry), no satisfaction, attitude or price in dropout, no word of mouth,
+only by cohort entry), no satisfaction or attitude in dropout, no outside option (every
+occasion a purchase), no word of mouth,
 dropout right after a purchase (BG/NBD);
 override any of these (e.g. ``need_rate``) through ``config``."""
 BTYD_TIMING = {"bgnbd": "after_purchase", "mbgnbd": "occasion"}

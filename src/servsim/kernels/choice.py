@@ -1,10 +1,13 @@
-"""Step 8 as two kernels: purchases and defection, then switching, stages,
-contracts, adoption and the new customers' first purchase (formulas of
-:mod:`servsim.mechanisms.relationship`, :mod:`~servsim.mechanisms.adoption`,
-:mod:`~servsim.mechanisms.expectations` and :mod:`~servsim.mechanisms.accounting`).
+"""Step 8 as two kernels: purchase occasions (dropout, then the choice among firms and
+the outside option), then switching, stages, contracts, adoption and the new customers'
+first purchase (formulas of :mod:`servsim.mechanisms.relationship`,
+:mod:`~servsim.mechanisms.adoption`, :mod:`~servsim.mechanisms.expectations` and
+:mod:`~servsim.mechanisms.accounting`).
 
-The switchers' choice weights ``exp(U - max U)`` are computed between the two
-kernels, by numpy (its exp need not round as the C library's does).
+The customer-free part of every firm's utility per segment (:func:`firm_utilities`) is
+computed once per day; only the customers at an occasion (or who heard of a firm) add
+their attitude and inertia.  Draws, in this order: one float per customer (occasion),
+one double per occasion (dropout), one per survivor (choice), then the adoption draws.
 """
 
 from __future__ import annotations
@@ -21,15 +24,36 @@ f32 = np.float32
 
 
 @jit
-def defection(bitgen, stage, segment, firm, satisfaction, attitude, purchase_rate, price,
-              price_sensitivity, logit_churn_base, neutral, slope_satisfaction,
-              slope_attitude, slope_price, switch_share, log, churn_col, rate_multiplier,
-              dropout_offset):
-    """Purchase occasions and defection; defectors per firm are logged (``churn_col``).
+def firm_utilities(promised, norm, promise_weight, product_quality, brand, price,
+                   price_sensitivity, utility_quality, utility_product, utility_price):
+    """The customer-free parts of each firm's utility per segment (F x S each, float64):
+    the price-free part and the price term (before each customer's multiplier).
+    """
+    n_firms, n_seg = promised.shape
+    base = np.empty((n_firms, n_seg))
+    price_term = np.empty((n_firms, n_seg))
+    for k in range(n_firms):
+        for s in range(n_seg):
+            e0 = expectations.prospect_expectation(promised[k, s], norm[s], promise_weight)
+            base[k, s] = adoption.firm_utility(e0, product_quality[k], brand[k],
+                                               utility_quality, utility_product)
+            price_term[k, s] = adoption.price_utility(price[k], price_sensitivity[s],
+                                                      utility_price)
+    return base, price_term
 
-    Returns (pool, buyers, defect, switch, movers): the customers not active at the
-    start (the adoption pool), the buyers, which of them defect, which defectors switch,
-    and the switchers.
+
+@jit
+def defection(bitgen, stage, segment, firm, satisfaction, attitude, purchase_rate, base,
+              price_term, multiplier, logit_churn_base, neutral, slope_satisfaction, slope_attitude,
+              utility_attitude, inertia, outside_utility, log, churn_col, rate_multiplier,
+              dropout_offset):
+    """Purchase occasions: dropout, then the choice among firms and the outside option.
+    Leavers (dropouts and switchers) per firm are logged (``churn_col``).
+
+    Returns (pool, buyers, defect, switch, movers, target, skip): the customers not
+    active at the start (the adoption pool), the customers at an occasion, which of them
+    leave their firm, which leavers switch (the rest drop out), the switchers and the
+    firm each chose, and which customers at an occasion chose the outside option.
     """
     n, n_firms = stage.size, attitude.shape[1]
     pool = np.empty(n, dtype=np.int64)
@@ -40,32 +64,43 @@ def defection(bitgen, stage, segment, firm, satisfaction, attitude, purchase_rat
         active = is_active(stage[i])
         pool[n_pool] = i  # kept only if not active (no branch to mispredict)
         n_pool += not active
-        if relationship.buys(u, purchase_rate[segment[i]] * rate_multiplier[i]):  # rarely true: predictable
+        if relationship.buys(u, purchase_rate[segment[i]] * rate_multiplier[i]):  # rarely true
             if active:
                 buyers[n_buy] = i
                 n_buy += 1
     buyers = buyers[:n_buy]
     defect = np.zeros(n_buy, dtype=np.bool_)
+    skip = np.zeros(n_buy, dtype=np.bool_)
+    chosen = np.full(n_buy, -1, dtype=np.int64)
     churn = np.zeros(n_firms)
-    n_leave = 0
+    util = np.empty(n_firms)
     for j in range(n_buy):
         i = buyers[j]
         k = firm[i]
-        p_defect = relationship.defection_probability(
-            satisfaction[i], attitude[i, k], price[k], price_sensitivity[segment[i]],
-            logit_churn_base, neutral, slope_satisfaction, slope_attitude, slope_price,
-            dropout_offset[i])
-        if next_double(bitgen) < p_defect:
+        s = segment[i]
+        p_drop = relationship.defection_probability(
+            satisfaction[i], attitude[i, k], logit_churn_base, neutral, slope_satisfaction,
+            slope_attitude, dropout_offset[i])
+        if next_double(bitgen) < p_drop:
             defect[j] = True
             churn[k] += 1
-            n_leave += 1
-    switch = np.zeros(n_leave, dtype=np.bool_)
-    if n_firms > 1:
-        for j in range(n_leave):
-            switch[j] = relationship.switches(next_double(bitgen), switch_share)
+            continue
+        for g in range(n_firms):
+            util[g] = adoption.utility(base[g, s], price_term[g, s], multiplier[i],
+                                       attitude[i, g], utility_attitude, False, 0.0)
+        c = adoption.occasion_choice(util, k, inertia, outside_utility, next_double(bitgen))
+        if c < 0:
+            skip[j] = True
+        elif c != k:
+            defect[j] = True
+            chosen[j] = c
+            churn[k] += 1
+    leavers = chosen[defect]
+    switch = leavers >= 0
     for k in range(n_firms):
         log[k, churn_col] = churn[k]
-    return pool[:n_pool], buyers, defect, switch, buyers[defect][switch]
+    return (pool[:n_pool], buyers, defect, switch, buyers[defect][switch], leavers[switch],
+            skip)
 
 
 @jit
@@ -120,7 +155,7 @@ def _new_customers(who, new_firm, c_firm, segment, stage, expectation, satisfact
 
 @jit
 def adoption_and_stages(
-    bitgen, pool, buyers, defect, switch, movers, switch_weights,
+    bitgen, pool, buyers, defect, switch, movers, target, skip, base, price_term, multiplier,
     # customers
     c_firm, segment, stage, satisfaction, expectation, attitude, value, tenure, failures,
     contract, busy, table_row,
@@ -129,12 +164,11 @@ def adoption_and_stages(
     # today's word of mouth (sparse): hearers, their pos_in rows, the slot index
     wom_rows, wom_pos, slot,
     # firms and segments
-    price, loyalty_premium, cross_buy, contract_uptake, promised, advertising,
-    price_sensitivity, norm,
+    price, loyalty_premium, cross_buy, contract_uptake, promised, advertising, norm,
     # behaviour and market
     cost_of_goods, repeat_threshold, loyal_threshold, advocate_threshold, loyal_tenure_days,
-    innovation, imitation, utility_quality, utility_price, utility_attitude,
-    outside_utility, promise_weight, initial_satisfaction,
+    innovation, imitation, utility_attitude, outside_utility, promise_weight,
+    initial_satisfaction,
     # the day log: purchase columns (accounting.purchase_amounts' order), acquisitions
     log, purchase_cols, acquisitions_col,
 ):
@@ -145,10 +179,7 @@ def adoption_and_stages(
     revenue = np.zeros((n_firms, 4))
     acquisitions = np.zeros(n_firms)
     leavers = buyers[defect]  # movers are leavers[switch], from defection
-    target = np.empty(movers.size, dtype=np.int64)
-    for j in range(movers.size):
-        target[j] = choose(switch_weights[j], next_double(bitgen))
-    for i in leavers[~switch]:  # lapse
+    for i in leavers[~switch]:  # dropout: lapse
         stage[i] = LAPSED
         contract[i] = False
         tenure[i] = 0
@@ -163,7 +194,7 @@ def adoption_and_stages(
                 keep[r] = False
                 busy[i] = False
                 dropped += 1
-    stayers = buyers[~defect]
+    stayers = buyers[~defect & ~skip]  # bought from their own firm
     _purchase(stayers, c_firm, stage, value, price, loyalty_premium, cross_buy, cost_of_goods,
               revenue)
     for i in stayers:
@@ -195,7 +226,6 @@ def adoption_and_stages(
             n_maybe += 1
     heard = np.empty(n_maybe, dtype=np.int64)
     heard_a = np.empty((n_maybe, n_firms))
-    heard_p = np.empty(n_maybe)
     n_heard = 0
     for j in range(n_maybe):
         i = maybe[j]
@@ -208,23 +238,22 @@ def adoption_and_stages(
         if u_pool[j] < p_heard:
             heard[n_heard] = i
             heard_a[n_heard] = hazard
-            heard_p[n_heard] = p_heard
             n_heard += 1
     adopters = np.empty(n_heard, dtype=np.int64)
     adopt_a = np.empty((n_heard, n_firms))
+    util = np.empty(n_firms)
+    odds = np.empty(n_firms)
     n_adopt = 0
     for j in range(n_heard):
         i = heard[j]
         s = segment[i]
-        a = heard_a[j]
         for k in range(n_firms):
-            e0 = expectations.prospect_expectation(promised[k, s], norm[s], promise_weight)
-            util = adoption.utility(e0, price[k], price_sensitivity[s], attitude[i, k],
-                                    utility_quality, utility_price, utility_attitude)
-            a[k] *= adoption.conversion(util, outside_utility)
-        if next_double(bitgen) * heard_p[j] < adoption.adopt_probability(row_sum(a)):
+            util[k] = adoption.utility(base[k, s], price_term[k, s], multiplier[i],
+                                       attitude[i, k], utility_attitude, False, 0.0)
+        share = adoption.prospect_share(heard_a[j], util, outside_utility, odds)
+        if next_double(bitgen) < share:
             adopters[n_adopt] = i
-            adopt_a[n_adopt] = a
+            adopt_a[n_adopt] = odds
             n_adopt += 1
     chosen = np.empty(n_adopt, dtype=np.int64)
     for j in range(n_adopt):
@@ -242,21 +271,3 @@ def adoption_and_stages(
             log[k, purchase_cols[j]] += revenue[k, j]
         log[k, acquisitions_col] += acquisitions[k]
     return keep, dropped
-
-
-@jit
-def utilities(who, segment, attitude, promised, norm, price, price_sensitivity,
-              promise_weight, utility_quality, utility_price, utility_attitude):
-    """Choice utility of every firm for customers ``who`` (len(who) x F, float64): the
-    switchers' logit weights are ``exp(U - max U)`` of these (numpy's exp).
-    """
-    n_firms = price.size
-    out = np.empty((who.size, n_firms))
-    for j in range(who.size):
-        i = who[j]
-        s = segment[i]
-        for k in range(n_firms):
-            e0 = expectations.prospect_expectation(promised[k, s], norm[s], promise_weight)
-            out[j, k] = adoption.utility(e0, price[k], price_sensitivity[s], attitude[i, k],
-                                         utility_quality, utility_price, utility_attitude)
-    return out

@@ -1,16 +1,17 @@
 """Step 8b — the relationship: stages, defection, lapse and switching (seed 002).
 
 At each purchase occasion (daily probability ``purchase_rate``) a customer
-first decides whether to defect:
+first decides whether the relationship ends (dropout):
 
-    logit P(defect) = logit(c0) + c_s (s_n - S) - c_a A_own
-                      + c_p * price_sensitivity * (price - 1)
+    logit P(dropout) = logit(c0) + c_s (s_n - S) - c_a A_own
 
-A defector switches to a competitor at once with probability
-``switch_share`` (when there is one; the new firm is drawn by the choice
-utility of :mod:`.adoption`), else lapses (no firm; it may adopt again
-later).  A customer who stays buys and moves along the lifecycle
-prospect -> new -> repeat -> loyal -> advocate (seed 002):
+A dropout lapses (no firm; it may adopt again later).  Price plays no part
+here: a surviving customer then chooses among the market's firms and the
+outside option by the multinomial logit of :mod:`.adoption`
+(:func:`~servsim.mechanisms.adoption.occasion_utility`, with inertia for its
+current firm).  Choosing another firm is a switch, choosing the outside option
+is no purchase today.  A customer who buys from its own firm moves along the
+lifecycle prospect -> new -> repeat -> loyal -> advocate (seed 002):
 
     new -> repeat        if S >= s_repeat
     repeat -> loyal      if S >= s_loyal and tenure >= T_loyal
@@ -42,28 +43,20 @@ def buys(u: np.float32, purchase_rate: np.float32) -> bool:
 
 @formula
 def defection_probability(
-    satisfaction: np.float32, attitude_own: np.float32, price: float,
-    price_sensitivity: float, logit_churn_base: float, neutral: float,
-    slope_satisfaction: float, slope_attitude: float, slope_price: float,
+    satisfaction: np.float32, attitude_own: np.float32, logit_churn_base: float,
+    neutral: float, slope_satisfaction: float, slope_attitude: float,
     dropout_offset: np.float32,
 ) -> float:
-    """P(defect | purchase occasion) (see module docstring).
+    """P(dropout | purchase occasion): the relationship ends (see module docstring).
 
     The satisfaction and attitude terms are float32 (``logit(c0)`` and the slopes
-    rounded to float32), as numpy computed them on the float32 columns; the price
-    term and the logistic are float64.  ``dropout_offset`` is the customer's float32
-    dropout propensity (0 when heterogeneity is off: the sum is then unchanged).
+    rounded to float32), as numpy computed them on the float32 columns; the logistic
+    is float64.  ``dropout_offset`` is the customer's float32 dropout propensity (0 when
+    heterogeneity is off: the sum is then unchanged).
     """
     z32 = (f32(logit_churn_base) + f32(slope_satisfaction) * (f32(neutral) - satisfaction)
            - f32(slope_attitude) * attitude_own) + dropout_offset
-    z = np.float64(z32) + slope_price * price_sensitivity * (price - 1.0)
-    return logistic(z)
-
-
-@formula
-def switches(u: float, switch_share: float) -> bool:
-    """Whether a defector switches to a competitor (else lapses): ``u < switch_share``."""
-    return u < switch_share
+    return logistic(np.float64(z32))
 
 
 @formula

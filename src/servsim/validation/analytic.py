@@ -124,7 +124,7 @@ def check_clv(size: str = "ci") -> Check:
         "market.segments": {"all": {"share": 1.0, "need_rate": 0.0, "purchase_rate": 1.0,
                                     "value": value}},
         "behaviour.churn_base": 1 - r, "behaviour.churn_satisfaction": 0.0,
-        "behaviour.churn_attitude": 0.0, "behaviour.churn_price": 0.0,
+        "behaviour.churn_attitude": 0.0, "behaviour.outside_utility": -1000.0,
         "strategy.loyalty_premium": 0.0, "strategy.cross_buy": 0.0,
     })
     s = res.steps
@@ -229,7 +229,7 @@ def btyd_overrides(n: int, days: int, timing: str, seed: int = 0) -> dict:
                                     "rate_shape": h["rate_shape"],
                                     "dropout_concentration": h["a"] + h["b"]}},
         "behaviour.churn_base": c0, "behaviour.churn_satisfaction": 0.0,
-        "behaviour.churn_attitude": 0.0, "behaviour.churn_price": 0.0,
+        "behaviour.churn_attitude": 0.0, "behaviour.outside_utility": -1000.0,
         "behaviour.wom_base": 0.0, "behaviour.dropout_timing": timing,
     }
 
