@@ -33,7 +33,9 @@ def review_prices(model) -> None:
         window = model.records[max(model.day - m.review_days, 0):model.day]
         customers = window[:, :, METRIC_INDEX["customers"]].mean(axis=0)
         revenue = window[:, :, METRIC_INDEX["revenue"]].mean(axis=0)
-        cost = window[:, :, METRIC_INDEX["cost"]].mean(axis=0)
+        # fixed costs (overhead, advertising: per market size) move with no price
+        cost = (window[:, :, METRIC_INDEX["cost"]] - window[:, :, METRIC_INDEX["cost_overhead"]]
+                - window[:, :, METRIC_INDEX["cost_advertising"]]).mean(axis=0)
         grid = np.linspace(low, high, rivals.GRID)
         targets = []
         for j in range(model.n_firms):

@@ -26,8 +26,9 @@ that maximises a cheap profit estimate built from its last review period:
     pi(p)  = N s(p) / s * (r p / p_now - c)
 
 with ``N`` its mean customers, ``r`` its revenue and ``c`` its cost per
-customer-day over the period.  It treats every cost as proportional to
-customers and revenue as proportional to price, ignores service and
+customer-day over the period less its fixed costs (overhead and advertising,
+which are set per market size and move with no price).  It treats every other
+cost as proportional to customers and revenue as proportional to price, ignores service and
 retention dynamics and expects the others to keep their prices (a
 Cournot-Nash-style adjustment process, not a forward-looking equilibrium).
 Plain float64.
