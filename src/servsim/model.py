@@ -17,7 +17,6 @@ import math
 
 import mesa
 import numpy as np
-import pandas as pd
 
 from servsim.agents import CustomerAgent, FirmAgent, ManagerAgent, StaffAgent
 from servsim.datacollector import DayRecords
@@ -41,6 +40,7 @@ from servsim.kernels.word_of_mouth import attitudes_and_fade, talkers
 from servsim.mechanisms import needs
 from servsim.mechanisms import staff as staffing
 from servsim.mechanisms.expectations import prospect_expectation
+from servsim.model_tables import MarketTables
 from servsim.network import build_network, row_lookup
 from servsim.params import Params, make_params
 from servsim.results import METRIC_INDEX as _M
@@ -67,7 +67,7 @@ TALK_BINS = 10
 """Satisfaction bins of the word-of-mouth diagnostics."""
 
 
-class ServiceMarket(CustomerEvents, mesa.Model):
+class ServiceMarket(MarketTables, CustomerEvents, mesa.Model):
     """Customers, frontline staff, managers and firms in one service market.
 
     Parameters
@@ -594,35 +594,3 @@ class ServiceMarket(CustomerEvents, mesa.Model):
             self.records = np.concatenate([self.records, np.zeros_like(self.records)
                                            if len(self.records) else L[None] * 0])
         self.records[self.day] = L
-
-    def step_table(self) -> pd.DataFrame:
-        """The per-(day, firm) table of every day run so far."""
-        days = self.day
-        rec = self.records[:days].reshape(days * self.n_firms, len(METRICS))
-        df = pd.DataFrame(rec, columns=METRICS)
-        df.insert(0, "firm", np.tile(np.array(self.firms.names, dtype=object), days))
-        df.insert(0, "day", np.repeat(np.arange(1, days + 1), self.n_firms))
-        return self._with_purchase_counts(df)
-
-    def recovery_table(self) -> pd.DataFrame:
-        """One row per complaint closed (resolved, or ignored/abandoned).
-
-        Columns: day, firm, customer, days (from complaint to close), resolved,
-        first_failure, recovery_quality (0 if unresolved), sat_before (satisfaction
-        before the failure), sat_after (right after the close).
-        """
-        cols = ["day", "firm", "customer", "days", "resolved", "first_failure",
-                "recovery_quality", "sat_before", "sat_after"]
-        if not self.recovery_log:
-            return pd.DataFrame({k: [] for k in cols})
-        ints = np.concatenate([b[1] for b in self.recovery_log])
-        floats = np.concatenate([b[2] for b in self.recovery_log])
-        day = np.concatenate([np.full(len(b[1]), b[0], dtype=np.int32) for b in self.recovery_log])
-        df = pd.DataFrame({
-            "day": day, "firm": ints[:, 0].astype(np.int16), "customer": ints[:, 1],
-            "days": ints[:, 2].astype(np.int32), "resolved": ints[:, 3].astype(bool),
-            "first_failure": ints[:, 4].astype(bool), "recovery_quality": floats[:, 0],
-            "sat_before": floats[:, 1], "sat_after": floats[:, 2],
-        })
-        df["firm"] = np.array(self.firms.names, dtype=object)[df["firm"].to_numpy()]
-        return df
