@@ -44,6 +44,20 @@ def main_in_process(monkeypatch, *args: str) -> None:
     cli.main()
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def popen_foreground(cmd: list[str], **kwargs) -> subprocess.Popen:
+    """Start ``cmd`` as a terminal's foreground command: SIGINT (Ctrl-C) not ignored.
+
+    A process started in the background by a non-interactive shell (``make test &``)
+    has SIGINT ignored, and its children inherit that (Python keeps an ignored
+    SIGINT); a test that sends Ctrl-C must give its child the default disposition.
+    """
+    return subprocess.Popen(cmd, preexec_fn=_default_sigint, **kwargs)
+
+
 def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -248,7 +262,7 @@ def test_an_interrupted_sweep_says_how_to_resume_and_counts_the_jobs_that_never_
     sweep_dir = tmp_path / "sweep"
     args = ["-m", "market=single_firm", "seed=range(20)", "sim.n_customers=300",
             "sim.days=150", f"hydra.sweep.dir={sweep_dir}"]
-    proc = subprocess.Popen([SERVSIM, *args], cwd=tmp_path, stdout=subprocess.PIPE,
+    proc = popen_foreground([SERVSIM, *args], cwd=tmp_path, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=env_without_hydra_full_error())
     progress = sweep_dir / sweep.STATE_DIR / sweep.PROGRESS_FILE
     try:
@@ -271,6 +285,52 @@ def test_an_interrupted_sweep_says_how_to_resume_and_counts_the_jobs_that_never_
     strict = subprocess.run([str(BIN / "servsim-collect"), str(sweep_dir), "--strict"],
                             capture_output=True, text=True, timeout=300)
     assert strict.returncode == 1
+
+
+def test_a_ctrl_c_test_child_gets_sigint_even_when_the_test_runner_ignores_it():
+    # the lost Ctrl-C of a background `make test`: the child inherited SIGINT ignored
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        probe = [sys.executable, "-c", "import signal; print(signal.getsignal(signal.SIGINT))"]
+        proc = popen_foreground(probe, stdout=subprocess.PIPE, text=True)
+        out, _ = proc.communicate(timeout=60)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert "default_int_handler" in out
+
+
+def test_a_swallowed_ctrl_c_still_stops_the_sweep(tmp_path, monkeypatch, capsys):
+    # a KeyboardInterrupt raised where something swallows it (a finaliser's "Exception
+    # ignored in", a library's `except BaseException`) must not let the sweep go on
+    real_run = cli.run
+    calls = []
+
+    def swallowing(cfg):
+        calls.append(1)
+        if len(calls) == 1:
+            try:
+                signal.raise_signal(signal.SIGINT)  # Ctrl-C during the first run ...
+            except KeyboardInterrupt:
+                pass  # ... and its KeyboardInterrupt eaten
+        return real_run(cfg)
+
+    monkeypatch.setattr(cli, "run", swallowing)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    sweep_dir = tmp_path / "sweep"
+    try:
+        with pytest.raises(SystemExit) as exit_info:
+            main_in_process(monkeypatch, "-m", "market=single_firm", "seed=0,1,2", *TINY,
+                            f"hydra.sweep.dir={sweep_dir}")
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert exit_info.value.code == cli.EXIT_INTERRUPTED
+    assert len(calls) == 1  # the second job never started
+    err = capsys.readouterr().err
+    assert "sweep finished" not in err
+    assert error_lines(err)[-1] == (
+        f"servsim: interrupted: 1 of 3 runs complete; run the same command with "
+        f"hydra.sweep.dir={sweep_dir} to resume")
 
 
 # --------------------------------------------------------------------------- user input

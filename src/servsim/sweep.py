@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 import socket
 import sys
 import threading
@@ -141,6 +142,7 @@ class SweepProgress(Callback):
             raise SystemExit(EXIT_USAGE) from None
         global ACTIVE
         ACTIVE = ActiveSweep(sweep_dir, None if jobs is None else len(jobs), lock)
+        arm_interrupt()
         state = sweep_dir / STATE_DIR
         outputs.write_json(state / SWEEP_FILE, {
             "total": None if jobs is None else len(jobs),
@@ -152,6 +154,7 @@ class SweepProgress(Callback):
 
     def on_job_start(self, config: DictConfig, **kwargs: Any) -> None:
         """In a job's own process, exit if the sweep's process dies (no orphans)."""
+        check_interrupted()  # a Ctrl-C whose KeyboardInterrupt was swallowed stops here
         if OmegaConf.select(config, "hydra.mode") != RunMode.MULTIRUN:
             return
         owner = read_sweep(Path(str(config.hydra.sweep.dir))).get("owner") or {}
@@ -184,6 +187,12 @@ class SweepProgress(Callback):
 
     def on_job_end(self, config: DictConfig, job_return: Any, **kwargs: Any) -> None:
         """Append this job's status and print runs done / total with an ETA."""
+        try:
+            self._record_job_end(config, job_return)
+        finally:
+            check_interrupted()  # after the job's status is recorded: it counts as done
+
+    def _record_job_end(self, config: DictConfig, job_return: Any) -> None:
         if OmegaConf.select(config, "hydra.mode") != RunMode.MULTIRUN:
             return
         from hydra.core.utils import JobStatus
@@ -215,6 +224,7 @@ class SweepProgress(Callback):
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         """Print the sweep's totals; exit with status 1 and one line if runs failed."""
+        check_interrupted()  # never "sweep finished" after a Ctrl-C
         state = self._state_dir(config)
         done = _read_progress(state)
         counts = {s: done.count(s) for s in dict.fromkeys(done)}
@@ -327,11 +337,68 @@ ACTIVE: ActiveSweep | None = None
 
 
 def release() -> None:
-    """Release this process's sweep lock, if it holds one."""
+    """Release this process's sweep lock, if it holds one (and its Ctrl-C handler)."""
     global ACTIVE
+    disarm_interrupt()
     if ACTIVE is not None:
         ACTIVE.lock.release()
         ACTIVE = None
+
+
+# --------------------------------------------------------------------------- Ctrl-C
+
+_interrupted = False
+_previous_sigint: Any = None
+_armed = False
+
+
+def _on_sigint(signum: int, frame: Any) -> None:
+    global _interrupted
+    _interrupted = True
+    raise KeyboardInterrupt
+
+
+def arm_interrupt() -> bool:
+    """Remember a Ctrl-C in the sweep's process, so that it stops the sweep even if swallowed.
+
+    Python turns SIGINT into a ``KeyboardInterrupt`` wherever the main thread
+    happens to be, which may be a finaliser (``__del__``, a weakref callback:
+    "Exception ignored in ...") or a library's ``except BaseException``: the
+    interrupt would then be lost and the sweep go on.  This handler raises it
+    the same way and records it; :func:`check_interrupted`, at each job's start
+    and end and at the sweep's end, raises it again.  Installed only over
+    Python's default handler: an ignored SIGINT (a process started in the
+    background by a non-interactive shell inherits ``SIG_IGN``, which POSIX
+    programs keep) or an application's own handler is left alone.  Returns
+    True when installed.
+    """
+    global _previous_sigint, _armed, _interrupted
+    if _armed or threading.current_thread() is not threading.main_thread():
+        return False
+    current = signal.getsignal(signal.SIGINT)
+    if current is not signal.default_int_handler:
+        return False
+    _interrupted = False
+    _previous_sigint = signal.signal(signal.SIGINT, _on_sigint)
+    _armed = True
+    return True
+
+
+def check_interrupted() -> None:
+    """Raise ``KeyboardInterrupt`` if this process received a Ctrl-C during the sweep."""
+    if _interrupted:
+        raise KeyboardInterrupt
+
+
+def disarm_interrupt() -> None:
+    """Put back the SIGINT handler :func:`arm_interrupt` replaced; forget a recorded Ctrl-C."""
+    global _previous_sigint, _armed, _interrupted
+    if _armed and threading.current_thread() is threading.main_thread():
+        with contextlib.suppress(ValueError, TypeError):
+            signal.signal(signal.SIGINT, _previous_sigint)
+        _armed = False
+        _previous_sigint = None
+    _interrupted = False
 
 
 def interrupted_line(sweep: ActiveSweep) -> str:
