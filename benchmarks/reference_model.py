@@ -539,13 +539,7 @@ class CustomerAgent(mesa.Agent):
         total = sum(weights)
         if total <= 0:
             return None
-        x = self.random.random() * total
-        acc = 0.0
-        for f, w in zip(self.model.firm_list, weights, strict=True):
-            acc += w
-            if acc > x:
-                return f
-        return self.model.firm_list[-1]
+        return self.pick_at(weights, self.random.random() * total)
 
     def join(self, firm: Firm) -> None:
         """Become a new customer of ``firm``; adoption is the first purchase."""
