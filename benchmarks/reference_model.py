@@ -239,6 +239,7 @@ class CustomerAgent(mesa.Agent):
         self.in_queue = False
         self.waited = 0
         self.contract = False
+        self.reconsider_day = 0  # a prospect who declined considers again from this day
         self.neighbours: list[CustomerAgent] = []
         # today's encounter
         self.enc_staff: StaffAgent | None = None
@@ -327,7 +328,8 @@ class CustomerAgent(mesa.Agent):
         v = d ** b.value_curvature if d >= 0 else \
             -b.loss_aversion * (-min(d + b.tolerance, 0.0)) ** b.value_curvature
         tx = clip(b.wom_neutral + b.satisfaction_gain * v
-                  + b.norm_weight * (q - m.norm[self.segment.index]))
+                  + b.norm_weight * (q - m.norm[self.segment.index])
+                  + self.enc_firm.satisfaction_shift)
         self.sat_before = self.satisfaction
         self.satisfaction = (1 - b.satisfaction_memory) * self.satisfaction \
             + b.satisfaction_memory * tx
@@ -497,6 +499,8 @@ class CustomerAgent(mesa.Agent):
         with probability min(1, sum a_f pi_f), firm f in proportion to a_f pi_f.
         """
         m, b = self.model, self.model.b
+        if m.day < self.reconsider_day:
+            return  # declined lately (lost trial)
         p, q = m.params.market.innovation, m.params.market.imitation
         utils = self.utilities()
         aware = [p * f.advertising + q * self.pos_in[f.index] for f in m.firm_list]
@@ -507,7 +511,8 @@ class CustomerAgent(mesa.Agent):
         weights = [a * math.exp(u - top) for a, u in zip(aware, utils, strict=True)]
         outside = total * math.exp(b.outside_utility - top)
         if self.random.random() * (sum(weights) + outside) >= sum(weights):
-            return  # chose not to buy
+            self.reconsider_day = m.day + 1 + b.reconsider_days
+            return  # chose not to buy: out of the market for reconsider_days
         target = self.pick(weights)
         if target is not None:
             self.join(target)
@@ -706,6 +711,12 @@ class ReferenceMarket(mesa.Model):
                          for i, (name, p) in enumerate(params.market.segments.items())]
         self.firm_list = [Firm(k, fp, self.segments) for k, fp in enumerate(params.firms)]
         self.norm = [s.expectation for s in self.segments]
+        # each firm's product-and-brand term of satisfaction (product against the mean)
+        mean_product = sum(f.product_quality for f in self.firm_list) / len(self.firm_list)
+        for f in self.firm_list:
+            f.satisfaction_shift = (b.product_satisfaction_weight
+                                    * (f.product_quality - mean_product)
+                                    + b.brand_halo * f.brand)
         n = self.n = params.sim.n_customers
         # customers: segment by share, initial firm by initial share
         seg_w = [s.share for s in self.segments]

@@ -19,9 +19,9 @@ BASE = {"sim.n_customers": 2000, "sim.days": 240, "market.focal_initial_share": 
 SEEDS = range(4)
 
 
-def mean_over_seeds(metric, **overrides):
+def mean_over_seeds(metric, seeds=SEEDS, **overrides):
     values = []
-    for seed in SEEDS:
+    for seed in seeds:
         r = simulate(**BASE, **overrides, **{"sim.seed": seed})
         values.append(metric(r))
     return float(np.mean(values)), float(np.std(values, ddof=1) / np.sqrt(len(values)))
@@ -99,8 +99,12 @@ def test_inverted_pyramid_raises_staff_morale():
     def morale(r):
         return r.summary["firms"]["focal"]["staff_morale"]
 
-    pyramid, se1 = mean_over_seeds(morale, **{"org.frontline_authority": 0.2,
-                                              "org.control_share": 0.8})
-    inverted, se2 = mean_over_seeds(morale, **{"org.frontline_authority": 0.8,
-                                               "org.control_share": 0.2})
+    # eight seeds: under the pyramid staff morale varies widely from seed to seed (SD
+    # about 0.09 on 2,000 customers, measured with lost trial on), so four seeds' standard
+    # error is itself too noisy for a 3-SE criterion
+    seeds = range(8)
+    pyramid, se1 = mean_over_seeds(morale, seeds, **{"org.frontline_authority": 0.2,
+                                                     "org.control_share": 0.8})
+    inverted, se2 = mean_over_seeds(morale, seeds, **{"org.frontline_authority": 0.8,
+                                                      "org.control_share": 0.2})
     assert inverted > pyramid + 3 * (se1 + se2)

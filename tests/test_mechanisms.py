@@ -522,12 +522,30 @@ def test_value_function_diminishing_sensitivity():
 @given(
     q=st.floats(0, 1), e=st.floats(0, 1), r=st.floats(0, 1), sn=st.floats(0, 1),
     gain=st.floats(0, 3), lam=st.floats(1, 4), z=st.floats(0, 0.5), h=st.floats(0, 1),
-    beta=st.floats(0.3, 1),
+    beta=st.floats(0.3, 1), pi=st.floats(-0.3, 0.3),
 )
-def test_transaction_satisfaction(q, e, r, sn, gain, lam, z, h, beta):
-    got = satisfaction.transaction_satisfaction(q, e, r, sn, gain, lam, z, h, beta)
-    want = clip(sn + gain * ref_v(q - e, lam, z, beta) + h * (q - r), 0, 1)
+def test_transaction_satisfaction(q, e, r, sn, gain, lam, z, h, beta, pi):
+    got = satisfaction.transaction_satisfaction(q, e, r, sn, gain, lam, z, h, beta, pi)
+    want = clip(sn + gain * ref_v(q - e, lam, z, beta) + h * (q - r) + pi, 0, 1)
     assert got == pytest.approx(want, rel=1e-12, abs=1e-12)
+
+
+def test_product_satisfaction_compares_the_product_with_the_markets_mean():
+    # pi_f = h_g (pq_f - mean pq) + h_b br_f (ODD 7.5)
+    assert satisfaction.product_satisfaction(0.85, 0.65, 0.3, 0.5, 0.1) == pytest.approx(
+        0.5 * 0.2 + 0.1 * 0.3, rel=1e-12)
+    assert satisfaction.product_satisfaction(0.5, 0.65, 0.0, 0.5, 0.1) == pytest.approx(-0.075)
+    # a firm at the market's mean product and without brand: no shift
+    assert satisfaction.product_satisfaction(0.65, 0.65, 0.0, 0.5, 0.1) == 0.0
+
+
+def test_a_declined_prospect_considers_again_after_reconsider_days():
+    # lost trial (ODD 7.9): declining on day t keeps the prospect out through t + T_r
+    back = adoption.reconsider_from(10, 180)
+    assert back == 191
+    assert not adoption.considers(190, back) and adoption.considers(191, back)
+    # T_r = 0: it considers the next day, as if it had never declined
+    assert adoption.considers(11, adoption.reconsider_from(10, 0))
 
 
 def test_assimilated_quality():

@@ -95,6 +95,18 @@ class BehaviourParams:
                                source="Cadotte, Woodruff & Jenkins 1987; value a calibration "
                                       "choice")
     """Weight of quality relative to the market norm in satisfaction (Cadotte et al. 1987)."""
+    product_satisfaction_weight: float = param(
+        0.5, 0.25, 0.75, bounds=(0.0, 10.0), symbol="h_g", odd=("7.5",),
+        source="seed 002 (satisfaction from product, service, brand and trust); the product "
+               "compared with the market's typical product as in Cadotte, Woodruff & Jenkins "
+               "1987; value judgement: the weight h of service quality against its norm")
+    """Weight of the firm's product quality relative to the market's mean product quality
+    in transaction satisfaction."""
+    brand_halo: float = param(
+        0.1, 0.0, 0.2, bounds=(0.0, 10.0), symbol="h_b", odd=("7.5",),
+        source="Andreassen & Lindestad 1998 (corporate image raises satisfaction and loyalty; "
+               "direction); value judgement")
+    """Satisfaction added per unit of brand strength (a halo; brand in utility units)."""
     satisfaction_memory: float = param(0.3, 0.15, 0.45, bounds=_UNIT, symbol="w",
                                        source=CALIBRATION, odd=("7.5",))
     """Weight of the latest encounter in cumulative satisfaction."""
@@ -170,6 +182,13 @@ class BehaviourParams:
                "2010); value calibrated to yearly customer losses of 20-30% (Reichheld & "
                "Sasser 1990: firms lose 10-30% of their customers a year), ODD 7.9")
     """Utility bonus of the customer's current firm at a purchase occasion (switching cost)."""
+    reconsider_days: int = param(
+        180, 0, 365, bounds=(0, DAYS_MAX), symbol="T_r", unit="days", odd=("7.9",),
+        source="lost trial: an offer evaluated and rejected leaves the consideration set for a "
+               "while (the 'inept set' of Narayana & Markin 1975; Roberts & Lattin 1991; "
+               "direction); value judgement")
+    """Days a prospect who heard of firms and declined stays out of the market before it
+    considers an offer again (0: it may reconsider the next day)."""
     price_sensitivity_spread: float = param(
         0.6, 0.0, 1.0, bounds=(0.0, 5.0), symbol="σ_p", odd=("7.9",),
         source="random-coefficient logit (Berry, Levinsohn & Pakes 1995); heterogeneity in "

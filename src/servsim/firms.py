@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from servsim.mechanisms import recovery
+from servsim.mechanisms import recovery, satisfaction
 from servsim.mechanisms._common import logit
 from servsim.mechanisms.expectations import promised_quality, segment_service_level
 from servsim.params import Params
@@ -175,6 +175,7 @@ class KernelConstants:
     logit_churn_base: float
     logit_quit_base: float
     exp_speed: np.ndarray  # recovery.speed_table: exp(-days / tau), days 0..max patience + 1
+    product_satisfaction: np.ndarray  # per firm: satisfaction.product_satisfaction (ODD 7.5)
 
     @classmethod
     def of(cls, b, seg, firms) -> KernelConstants:
@@ -187,4 +188,8 @@ class KernelConstants:
             logit_quit_base=logit(b.quit_base),
             exp_speed=recovery.speed_table(int(seg.patience_days.max(initial=0)) + 1,
                                            b.recovery_speed_days),
+            product_satisfaction=np.array([
+                satisfaction.product_satisfaction(q, float(firms.product_quality.mean()), br,
+                                                  b.product_satisfaction_weight, b.brand_halo)
+                for q, br in zip(firms.product_quality, firms.brand, strict=True)]),
         )

@@ -170,6 +170,7 @@ class ServiceMarket(MarketTables, CustomerEvents, mesa.Model):
             last_failure_day=np.full(n, NEVER, dtype=np.int32),
             busy=np.zeros(n, dtype=bool),
             contract=np.zeros(n, dtype=bool), rate_multiplier=mult, dropout_offset=offset,
+            reconsider_day=np.zeros(n, dtype=np.int32),
         )
         self._entry_setup()
 
@@ -395,7 +396,7 @@ class ServiceMarket(MarketTables, CustomerEvents, mesa.Model):
             f.followup_rate, f.followup_cost, f.complaint_handling, f.frontline_authority,
             f.compensation, f.level_delay_days, f.approval_levels, f.manager_capacity,
             f.control_share, self.segments.complaint_propensity, self.segments.patience_days,
-            self.norm,
+            self.norm, self._constants.product_satisfaction,
             b.novice_skill, self._constants.logit_base_failure, b.failure_skill, b.failure_morale,
             b.failure_level, b.failure_overload, b.skill_weight, b.morale_weight,
             b.wait_penalty, b.failure_severity, b.failure_memory_days,
@@ -489,7 +490,7 @@ class ServiceMarket(MarketTables, CustomerEvents, mesa.Model):
             bitgen, pool, buyers, defect, switch, movers, target, skip, base, price_term,
             c.price_multiplier,
             c.firm, c.segment, c.stage, c.satisfaction, c.expectation, c.attitude, c.value,
-            c.tenure, c.failures, c.contract, c.busy, self._fs_row,
+            c.tenure, c.failures, c.contract, c.busy, self._fs_row, c.reconsider_day,
             self.requests.customer,
             self._wom_rows, self._wom_pos, self._wom_slot(),
             f.price, f.loyalty_premium, f.cross_buy, f.contract_uptake, f.promised,
@@ -498,7 +499,7 @@ class ServiceMarket(MarketTables, CustomerEvents, mesa.Model):
             b.advocate_threshold, b.loyal_tenure_days,
             self.params.market.innovation, self.params.market.imitation,
             b.utility_attitude, b.outside_utility, b.promise_weight, b.initial_satisfaction,
-            self.log, PURCHASE_COLS, _M["acquisitions"],
+            self.day, b.reconsider_days, self.log, PURCHASE_COLS, _M["acquisitions"],
         )
         if dropped:
             self.requests.keep(keep)

@@ -71,6 +71,7 @@ class Customers(_Columns):
     contract: np.ndarray  # bool: holds a service contract with its firm
     rate_multiplier: np.ndarray  # float32 > 0: times the segment's purchase_rate (1 if off)
     dropout_offset: np.ndarray  # float32: added to the defection logit (0 if off)
+    reconsider_day: np.ndarray  # int32: first day a prospect who declined considers again
 
     @property
     def n(self) -> int:

@@ -158,7 +158,7 @@ def adoption_and_stages(
     bitgen, pool, buyers, defect, switch, movers, target, skip, base, price_term, multiplier,
     # customers
     c_firm, segment, stage, satisfaction, expectation, attitude, value, tenure, failures,
-    contract, busy, table_row,
+    contract, busy, table_row, reconsider_day,
     # open requests
     request_customer,
     # today's word of mouth (sparse): hearers, their pos_in rows, the slot index
@@ -168,7 +168,7 @@ def adoption_and_stages(
     # behaviour and market
     cost_of_goods, repeat_threshold, loyal_threshold, advocate_threshold, loyal_tenure_days,
     innovation, imitation, utility_attitude, outside_utility, promise_weight,
-    initial_satisfaction,
+    initial_satisfaction, day, reconsider_days,
     # the day log: purchase columns (accounting.purchase_amounts' order), acquisitions
     log, purchase_cols, acquisitions_col,
 ):
@@ -220,7 +220,7 @@ def adoption_and_stages(
     n_maybe = 0
     for j in range(pool.size):
         u = next_double(bitgen)
-        if u < adopt_bound:
+        if u < adopt_bound and adoption.considers(day, reconsider_day[pool[j]]):
             maybe[n_maybe] = pool[j]
             u_pool[n_maybe] = u
             n_maybe += 1
@@ -255,6 +255,8 @@ def adoption_and_stages(
             adopters[n_adopt] = i
             adopt_a[n_adopt] = odds
             n_adopt += 1
+        else:  # declined: lost trial, out of the market for a while
+            reconsider_day[i] = adoption.reconsider_from(day, reconsider_days)
     chosen = np.empty(n_adopt, dtype=np.int64)
     for j in range(n_adopt):
         chosen[j] = choose(adopt_a[j], next_double(bitgen))

@@ -199,6 +199,7 @@ def outcomes(
     followup_rate,
     followup_cost, handling, authority, compensation, level_delay_days, approval_levels,
     manager_capacity, control_share, complaint_propensity, patience_days, norm,
+    product_term,
     # behaviour
     novice_skill, logit_base_failure, failure_skill, failure_morale, failure_level,
     failure_overload, skill_weight, morale_weight, wait_penalty, failure_severity,
@@ -253,7 +254,7 @@ def outcomes(
         qe = quality.assimilated_quality(q, e, assimilation)
         tx = satisfaction_.transaction_satisfaction(qe, e, norm[s], neutral, gain,
                                                     loss_aversion, tolerance, norm_weight,
-                                                    curvature)
+                                                    curvature, product_term[k])
         satisfaction[i] = satisfaction_.update_satisfaction(sb, tx, memory)
         expectation[i] = satisfaction_.update_expectation(e, qe, learning)
         sat_before[j] = sb

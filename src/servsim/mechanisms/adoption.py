@@ -32,6 +32,13 @@ and then chooses by the same logit, each firm weighted by its awareness share
 e^{V_g} + (sum_g a_g) e^{U_0}) (:func:`prospect_share`).  With no outside
 option (U_0 -> -inf) a prospect who hears adopts: exactly the discrete-time
 Bass recursion.
+
+*Lost trial.*  A prospect who hears and declines (chooses the outside option)
+leaves the market for ``T_r`` days (``behaviour.reconsider_days``): it does not
+consider the same offers again at once (an evaluated and rejected alternative
+leaves the consideration set, the 'inept set' of Narayana & Markin 1975), so
+an offer that fails to convert loses the prospect for a while instead of
+getting a fresh draw the next day (:func:`considers`, :func:`reconsider_from`).
 """
 
 from __future__ import annotations
@@ -164,3 +171,17 @@ def choose(weights: np.ndarray, u: float) -> int:
         cum += w
         pick += cum <= bar
     return min(pick, weights.size - 1)
+
+
+@formula
+def considers(day: int, reconsider_day: np.int32) -> bool:
+    """A prospect considers offers today unless it declined within the last ``T_r`` days."""
+    return reconsider_day <= day
+
+
+@formula
+def reconsider_from(day: int, reconsider_days: int) -> np.int32:
+    """First day a prospect who declines today considers offers again: ``day + 1 + T_r``
+    (int32; T_r = 0: the next day, as if it had never declined).
+    """
+    return np.int32(day + 1 + reconsider_days)

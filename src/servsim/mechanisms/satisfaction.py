@@ -8,7 +8,8 @@ expectation E by perceived quality q.  Losses loom larger than gains
     v(d) = d^beta                    if d >= 0
            0                         if -z <= d < 0     (zone of tolerance)
            -lambda * (-(d + z))^beta  if d < -z
-    s_tx = clip(s_n + g * v(q - E) + h * (q - R), 0, 1)   transaction satisfaction
+    s_tx = clip(s_n + g * v(q - E) + h * (q - R) + pi_f, 0, 1)   transaction satisfaction
+    pi_f = h_g * (pq_f - mean_g pq_g) + h_b * br_f        product and brand of firm f
     S'   = (1 - w) S + w s_tx                             cumulative satisfaction
     E'   = (1 - eta) E + eta q                            adaptive expectation
 
@@ -24,6 +25,12 @@ The term h (q - R) compares quality with the market norm R, the
 experience-based norm of Cadotte, Woodruff & Jenkins (1987): since E adapts
 to q, without it lasting quality differences would not show in
 satisfaction, and a rising norm (seed 001 section 6) would not erode it.
+The term pi_f brings in what the customer gets besides service (seed 002:
+satisfaction comes from product, service, brand and trust): the firm's product
+quality pq_f against the market's typical product (the mean over its firms,
+again a Cadotte et al. norm) and a halo of its brand br_f (Andreassen &
+Lindestad 1998).  It is fixed per firm, so service can offset a product gap
+through q but the gap itself does not wear off.
 
 Types: q, v, s_tx in float64; S and E are stored in float32.
 """
@@ -51,15 +58,25 @@ def disconfirmation_value(perceived: float, expectation: float, loss_aversion: f
 
 
 @formula
+def product_satisfaction(product_quality: float, product_norm: float, brand: float,
+                         product_weight: float, brand_halo: float) -> float:
+    """A firm's product-and-brand term of transaction satisfaction:
+    ``pi_f = h_g (pq_f - mean pq) + h_b br_f`` (float64).
+    """
+    return product_weight * (product_quality - product_norm) + brand_halo * brand
+
+
+@formula
 def transaction_satisfaction(
     perceived: float, expectation: float, norm: float, neutral: float, gain: float,
     loss_aversion: float, tolerance: float, norm_weight: float, curvature: float,
+    product: float,
 ) -> float:
-    """Satisfaction with one encounter: ``clip(s_n + g v(q - E) + h (q - R), 0, 1)``
-    (float64).
+    """Satisfaction with one encounter: ``clip(s_n + g v(q - E) + h (q - R) + pi_f, 0, 1)``
+    (float64; ``product`` is the firm's :func:`product_satisfaction`).
     """
     v = disconfirmation_value(perceived, expectation, loss_aversion, tolerance, curvature)
-    return min(max(neutral + gain * v + norm_weight * (perceived - norm), 0.0), 1.0)
+    return min(max(neutral + gain * v + norm_weight * (perceived - norm) + product, 0.0), 1.0)
 
 
 @formula
