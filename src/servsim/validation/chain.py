@@ -31,12 +31,35 @@ NOT_BY_CONSTRUCTION = 0.95
 (nearly) the morale driver itself, not a measure of it."""
 
 
+LOCAL = ("strategy.service_level_target", "market.segments.regular.expectation",
+         "market.segments.regular.need_rate")
+"""What else differs between the units of one chain, besides management (training and
+control share): the unit's staffing budget and its local customers (what they expect, how
+often they need service).  Each is drawn from its plausible range in the registry
+(:mod:`servsim.registry`, the sampling ranges stated with the parameters, not chosen for
+this check); the firm-wide strategy (price, product, brand, promise) is common."""
+
+
+def _local_draws(rng: np.random.Generator) -> dict[str, float]:
+    """One unit's local conditions (:data:`LOCAL`), keyed for the one-segment default
+    market (segment ``all``)."""
+    from servsim import registry
+
+    out = {}
+    for p in registry.parameters("single_firm", keys=LOCAL):
+        x = (np.exp(rng.uniform(np.log(p.low), np.log(p.high)))
+             if p.distribution == "loguniform" else rng.uniform(p.low, p.high))
+        out[p.key.replace(".regular.", ".all.")] = float(x)
+    return out
+
+
 def business_units(runs: int, n: int = 3000, days: int = 730, burn_in: int = 180,
                    seed: int = 2025) -> pd.DataFrame:
     """Business units: single-firm markets of ``n`` customers with training and managers'
-    control share drawn uniformly in [0, 1] (so internal service varies) and heterogeneous
-    staff (the default dispositions, sensitivities, shocks and noisy survey); unit means
-    after ``burn_in`` days.
+    control share drawn uniformly in [0, 1] (so internal service varies), the local
+    conditions of :data:`LOCAL` drawn from their plausible ranges, and heterogeneous staff
+    (the default dispositions, sensitivities, shocks and noisy survey); unit means after
+    ``burn_in`` days.
     """
     rng = np.random.default_rng(seed)
     rows = []
@@ -44,7 +67,8 @@ def business_units(runs: int, n: int = 3000, days: int = 730, burn_in: int = 180
         training, control = rng.uniform(0, 1), rng.uniform(0, 1)
         r = simulate(**{"sim.n_customers": n, "sim.days": days,
                         "market.focal_initial_share": 0.3, "strategy.training": training,
-                        "org.control_share": control, "sim.seed": 10_000 + run})
+                        "org.control_share": control, **_local_draws(rng),
+                        "sim.seed": 10_000 + run})
         s, f = r.steps.iloc[burn_in:], r.summary["firms"]["focal"]
         rows.append({
             "internal_service": s["internal_service"].mean(),
@@ -94,7 +118,9 @@ def check_chain_strength(size: str = "ci") -> Check:
         "Harter, Schmidt & Hayes (2002, J. Applied Psychology): r = .32 (customer "
         "satisfaction), -.36 (turnover); Brown & Lam (2008, J. Retailing)",
         f"{runs} business units: single-firm markets of 3,000 customers, 2 years, training "
-        "and managers' control share drawn uniformly in [0, 1], heterogeneous staff at the "
+        "and managers' control share drawn uniformly in [0, 1]; each unit's service-level "
+        "target, its customers' expectation and need rate drawn from their plausible "
+        "ranges in the registry (local staffing and customers); heterogeneous staff at the "
         "default spreads (disposition, sensitivity, daily shocks) and internal service "
         "measured by the noisy staff survey; unit means after day 180.",
         f"Pearson r of mean morale with mean customer satisfaction and with staff turnover "
@@ -106,8 +132,9 @@ def check_chain_strength(size: str = "ci") -> Check:
          "r_internal_service_morale": r_isq.statistic, "units": runs},
         passed, plot,
         ("Fails: " + "; ".join(reasons) + ". " if reasons else "")
-        + "Units differ only in two levers, their staff draws and chance; real business units "
-        "also differ in location, customers and management, which the model leaves out, so "
-        "a simulated link stronger than the published one says the model's chain is too "
-        "deterministic, not that the chain is stronger.",
+        + "Units differ in management, staffing, their customers' expectations and needs, "
+        "their staff draws and chance; real business units also differ in location, "
+        "competition, product mix and how satisfaction is measured, which the model leaves "
+        "out, so a simulated link stronger than the published one says the model's chain is "
+        "too deterministic, not that the chain is stronger.",
     )
