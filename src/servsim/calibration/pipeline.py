@@ -102,12 +102,19 @@ class CalibrationReport:
     files: dict[str, Path] = dataclasses.field(default_factory=dict)
 
 
-def simulated_diagnostics(problem: SMMProblem, params: dict, max_frequency: int = 7):
-    """Simulate the weekly curve and conditional table, averaged over the seeds."""
+def simulated_logs(problem: SMMProblem, params: dict) -> list[TransactionLog]:
+    """One full-horizon (calibration and holdout) simulated log per seed of the problem."""
+    return [as_transactions(problem.simulator(problem.full_params(params), seed), problem.log)
+            for seed in problem.seeds]
+
+
+def simulated_diagnostics(problem: SMMProblem, params: dict, max_frequency: int = 7,
+                          logs: list[TransactionLog] | None = None):
+    """Simulate the weekly curve and conditional table, averaged over the seeds.
+
+    ``logs``: the runs of :func:`simulated_logs` (simulated here if not given)."""
     curves, groups = [], []
-    for seed in problem.seeds:
-        sim = as_transactions(problem.simulator({**problem.fixed, **params}, seed),
-                              problem.log)
+    for sim in simulated_logs(problem, params) if logs is None else logs:
         curves.append(scoring.weekly_repeat_curve(sim))
         summary = rfm_summary(sim)
         groups.append(pd.DataFrame({"group": np.minimum(summary["frequency"], max_frequency),
@@ -180,7 +187,10 @@ def calibrate(log: TransactionLog, simulator="bgnbd", parameters: list[Parameter
         uncertainty = pd.DataFrame(columns=["estimate", "sd", "p2.5", "p97.5", "replicates"])
     observed = scoring.weekly_repeat_curve(log)
     fitted = result.params if result is not None else {}
-    curve, sim_conditional = simulated_diagnostics(problem, fitted, spec.max_count)
+    # one full-horizon run per seed serves the holdout curve, the conditional table and
+    # the simulated moments (the moments read only its calibration window)
+    logs = simulated_logs(problem, fitted)
+    curve, sim_conditional = simulated_diagnostics(problem, fitted, spec.max_count, logs)
     label = f"{name} (SMM)" if parameters else f"{name} (replay)"
     curves = {label: curve}
     errors = {label: scoring.holdout_errors(observed, curve, log.calibration_weeks)}
@@ -192,7 +202,7 @@ def calibrate(log: TransactionLog, simulator="bgnbd", parameters: list[Parameter
             curves[peer_label] = peer_curve
             errors[peer_label] = report.errors.loc[peer_label].to_dict()
             conditional[peer_label] = report.conditional[peer_label]
-    simulated = problem.simulated_moments(fitted)
+    simulated = np.mean([moment_vector(sim, spec) for sim in logs], axis=0)
     moments = pd.DataFrame({"observed": moment_vector(log, spec), "simulated": simulated,
                             "weight": weights}, index=spec.labels)
     out = CalibrationReport(params, result, uncertainty, pd.DataFrame(errors).T, curves,
@@ -260,4 +270,5 @@ def run_config(config: CalibrationConfig) -> CalibrationReport:
         config.moments.bootstrap_resamples, True, out, config)
 
 
-__all__ = ["CalibrationReport", "calibrate", "load_log", "run_config", "to_dict"]
+__all__ = ["CalibrationReport", "calibrate", "load_log", "run_config", "simulated_logs",
+           "to_dict"]

@@ -174,6 +174,10 @@ class ServsimCohort:
     (:mod:`servsim.heterogeneity`), so a candidate and its neighbour share each customer's
     rate multiplier and dropout draw; the daily occasion and dropout draws come from the
     model's sequential generator, so common random numbers hold only in part.
+
+    The run records only what the calibration reads: the event log (no step table, run
+    summary or recovery table is built), and :meth:`for_window` runs only the days an
+    SMM fit looks at.
     """
 
     first_day: np.ndarray
@@ -185,18 +189,36 @@ class ServsimCohort:
     def for_log(cls, log: TransactionLog, config=None, **kwargs) -> ServsimCohort:
         return cls(log.first_day, log.total_days, dict(config or {}), **kwargs)
 
+    def for_window(self, days: int) -> ServsimCohort:
+        """The same simulator run for the first ``days`` days only (``total_days = days``).
+
+        Its purchases are a full run's purchases before day ``days``, transaction for
+        transaction: the engine draws its random numbers day by day from one sequential
+        generator and no draw depends on ``sim.days``, so the days after ``days`` cannot
+        change the days before (tests/test_calibration_smm.py checks it).  The SMM fit
+        reads the calibration window only, so it runs this (half the days on CDNOW)."""
+        days = int(days)
+        if days < 1 or days > self.total_days:
+            raise ValueError(f"servsim simulator: window of {days} days outside "
+                             f"1..{self.total_days}")
+        return dataclasses.replace(self, total_days=days)
+
     def __call__(self, params: dict, seed: int) -> pd.DataFrame:
+        from servsim.model import ServiceMarket
         from servsim.params import make_params
-        from servsim.simulate import run_params
 
         first = np.asarray(self.first_day, dtype=np.int64)
         values = {**SERVSIM_BASE, **dict(self.config),
                   **engine_values(params, self.time_unit_days),
                   "sim.n_customers": first.size, "sim.days": int(self.total_days),
                   "sim.seed": int(seed), "sim.record_events": 1}
-        res = run_params(make_params(**values), entry_day=(first + 1).astype(np.int32))
-        ev = res.events
-        buys = ev[(ev["kind"] == "purchase") & (ev["firm"] == res.params.focal_name)]
+        run_params = make_params(**values)
+        # the model itself, not simulate.run_params: the calibration reads only the event
+        # log, so the step table, run summary and recovery table are not built
+        model = ServiceMarket(run_params, entry_day=(first + 1).astype(np.int32))
+        model.run()
+        ev = model.event_table()
+        buys = ev[(ev["kind"] == "purchase") & (ev["firm"] == run_params.focal_name)]
         table = pd.DataFrame({"customer": buys["customer"].to_numpy(np.int64),
                               "day": buys["day"].to_numpy(np.int64) - 1,
                               "amount": buys["amount"].to_numpy(np.float64)})

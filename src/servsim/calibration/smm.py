@@ -223,6 +223,14 @@ class SMMProblem:
         Diagonal weights (default: :func:`bootstrap_weights` of the log).
     target
         The moments to match (default: the log's); the bootstrap replaces them.
+
+    Notes
+    -----
+    The moments read the calibration window only, so a simulator with a
+    ``for_window(days)`` method (:class:`~servsim.calibration.simulators.ServsimCohort`)
+    is run for the calibration days only when the objective is evaluated
+    (:meth:`simulate`); its promise is that those days come out as in a full run.
+    ``simulator`` itself stays the full-horizon one (the holdout replay).
     """
 
     log: TransactionLog
@@ -248,14 +256,18 @@ class SMMProblem:
             self.target = moment_vector(self.log, self.spec)
         if self.weights is None:
             self.weights = bootstrap_weights(self.log, self.spec)
+        window = getattr(self.simulator, "for_window", None)
+        days = min(self.spec.calibration_weeks * DAYS_PER_WEEK, self.log.total_days)
+        self._window_simulator = window(days) if window is not None else self.simulator
 
     def full_params(self, values: dict) -> dict:
         """Fitted values merged with the fixed ones."""
         return {**self.fixed, **values}
 
     def simulate(self, values: dict, seed: int) -> TransactionLog:
-        """One simulated log of the cohort."""
-        return as_transactions(self.simulator(self.full_params(values), seed), self.log)
+        """One simulated log of the cohort (its calibration window at least)."""
+        return as_transactions(self._window_simulator(self.full_params(values), seed),
+                               self.log)
 
     def simulated_moments(self, values: dict) -> np.ndarray:
         """Moments averaged over the common seeds."""
