@@ -27,6 +27,7 @@ from servsim.validation.analytic import (
     check_clv,
     check_littles_law,
 )
+from servsim.validation.calibrated import check_cdnow
 from servsim.validation.chain import HARTER, business_units, check_chain_strength
 from servsim.validation.economics import (
     check_asymmetric_competition,
@@ -54,14 +55,14 @@ CHECKS = (check_bass, check_clv, check_littles_law, check_voice, check_recovery_
           check_recovery_paradox, check_word_of_mouth, check_over_promising,
           check_profit_chain, check_profit_centre, check_price_elasticity,
           check_interior_price, check_asymmetric_competition, check_queueing,
-          check_chain_strength, check_btyd)
+          check_chain_strength, check_btyd, check_cdnow)
 """Every check, in VALIDATION.md's order (servsim-validate --only N picks by number)."""
 
 __all__ = [
     "BASS_P", "BASS_Q", "CHAIN", "CHECKS", "HARTER", "LITTLE", "PRODUCTIZED", "PROMISES", "SIZES",
     "Check", "adoption_curves", "check_asymmetric_competition", "check_interior_price",
     "check_price_elasticity", "bass_closed_form", "bass_overrides", "bass_recursion",
-    "business_units", "check_bass", "check_btyd", "check_chain_strength", "check_clv",
+    "business_units", "check_bass", "check_btyd", "check_cdnow", "check_chain_strength", "check_clv",
     "check_littles_law", "check_over_promising",
     "check_profit_centre", "check_profit_chain", "check_queueing", "check_recovery_order",
     "check_recovery_paradox", "check_voice", "check_word_of_mouth", "main", "market_params",

@@ -1,0 +1,103 @@
+"""VALIDATION.md 17: the CDNOW holdout, servsim beside the BG/NBD and the Pareto/NBD.
+
+The CDNOW master file (23,570 customers who first bought in January-March 1997;
+Fader, Hardie & Lee 2005) ships in the PyPI package ``lifetimes`` (the ``data``
+extra).  servsim's engine was calibrated by simulated method of moments on weeks
+1-39 only (the stored estimates of the ``cdnow_servsim`` preset,
+docs/calibration.md); here it replays them over weeks 1-78 and is scored on the
+holdout weeks 40-78 against the two buy-till-you-die peers fitted to the same
+calibration window in the same run.
+"""
+
+from __future__ import annotations
+
+import tempfile
+
+import numpy as np
+
+from servsim.validation._core import Check, _pick
+
+PRESET = "cdnow_servsim"
+
+
+def _conditional_error(table, column: str) -> float:
+    """Customer-weighted mean absolute error of a conditional-expectation column: mean
+    holdout transactions by calibration repeats, against the observed means."""
+    w = table["customers"].to_numpy(float)
+    return float(np.sum(w * np.abs(table[column] - table["observed"])) / w.sum())
+
+
+def check_cdnow(size: str = "ci") -> Check:
+    """17. Calibrated on CDNOW weeks 1-39, servsim predicts weeks 40-78 as well as BG/NBD."""
+    from servsim.calibration import scoring
+    from servsim.calibration.config import load_config
+    from servsim.calibration.pipeline import load_log, run_config
+
+    seeds = _pick(size, (0, 1), tuple(range(10)))
+    with tempfile.TemporaryDirectory() as out:
+        config = load_config(PRESET, overrides=[f"seeds=[{','.join(map(str, seeds))}]",
+                                                f"output_dir={out}"])
+        report = run_config(config)
+    observed = scoring.weekly_repeat_curve(load_log(config))
+    label = next(k for k in report.errors.index if k.startswith("servsim"))
+    err = report.errors
+    cond = report.conditional
+    sim, bg, pareto = err.loc[label], err.loc["BG/NBD"], err.loc["Pareto/NBD"]
+    cond_err = {k: _conditional_error(cond, k) for k in (label, "BG/NBD", "Pareto/NBD")}
+    moments = report.moments
+    counts = moments[moments.index.str.startswith("repeats ")]
+    tv = 0.5 * float(np.abs(counts["observed"] - counts["simulated"]).sum())
+    ok = {
+        "cumulative": sim["cumulative_mape"] <= bg["cumulative_mape"],
+        "week 78": abs(sim["last_week_error"]) <= abs(bg["last_week_error"]),
+        "conditional": cond_err[label] <= cond_err["BG/NBD"],
+    }
+    passed = bool(all(ok.values()))
+    reasons = [name for name, good in ok.items() if not good]
+
+    def plot(ax):
+        ax.plot(observed["week"], observed["cumulative"], "k-", lw=2.5, alpha=0.5,
+                label="CDNOW (observed)")
+        for name, curve in report.curves.items():
+            ax.plot(curve["week"], curve["cumulative"], label=name,
+                    lw=1.8 if name == label else 1.0)
+        ax.axvline(39.5, color="k", ls="--", lw=1, label="end of calibration")
+        ax.set(xlabel="week", ylabel="cumulative repeat transactions per customer",
+               title="CDNOW: calibrated on weeks 1-39, holdout 40-78")
+        ax.legend(fontsize=8)
+
+    return Check(
+        17, "CDNOW holdout",
+        "Calibrated on the first 39 weeks of a real customer base, servsim predicts the next "
+        "39 weeks' repeat purchases at least as well as the BG/NBD, and matches the "
+        "per-customer pattern (holdout purchases by calibration-period frequency).",
+        "Fader, Hardie & Lee (2005, Marketing Science; the CDNOW data, BG/NBD); Schmittlein, "
+        "Morrison & Colombo (1987, Management Science; Pareto/NBD); VALIDATION.md 17",
+        f"The CDNOW master file from the installed lifetimes distribution (23,570 "
+        f"customers); servsim's stored SMM estimates of the `{PRESET}` preset (fitted on "
+        f"weeks 1-39 only; service layer off, dropout after a purchase) replayed over 78 "
+        f"weeks with {len(seeds)} seeds; BG/NBD and Pareto/NBD fitted by maximum likelihood "
+        "to weeks 1-39 in the same run.",
+        "servsim's holdout cumulative-curve MAPE <= BG/NBD's, |week-78 error| <= BG/NBD's, "
+        "and its customer-weighted mean absolute error of the conditional expectation "
+        "(holdout transactions by calibration repeats 0..7+) <= BG/NBD's.",
+        {"servsim_cumulative_mape": sim["cumulative_mape"],
+         "servsim_week78_error": sim["last_week_error"],
+         "servsim_weekly_mape": sim["incremental_mape"],
+         "bgnbd_cumulative_mape": bg["cumulative_mape"],
+         "bgnbd_week78_error": bg["last_week_error"],
+         "pareto_cumulative_mape": pareto["cumulative_mape"],
+         "pareto_week78_error": pareto["last_week_error"],
+         "servsim_conditional_mae": cond_err[label],
+         "bgnbd_conditional_mae": cond_err["BG/NBD"],
+         "pareto_conditional_mae": cond_err["Pareto/NBD"],
+         "repeat_count_tv_distance": tv, "seeds": len(seeds)},
+        passed, plot,
+        ("Fails on: " + ", ".join(reasons) + ". " if reasons else "")
+        + "The replay is of estimates fitted once (Nelder-Mead, one seed, docs/calibration.md); "
+        "a 200-trial TPE refit reaches a lower fitting loss but a worse holdout (4.5%), "
+        "because the objective's seed noise is large (single seeds give 2.0-5.0% holdout "
+        "MAPE at the same estimates): the engine's daily draws are not common random "
+        "numbers per customer. The fit uses servsim as a BTYD process (service layer off); "
+        "a fit with satisfaction and word of mouth on is not done yet.",
+    )
