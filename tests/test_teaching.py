@@ -96,8 +96,8 @@ def test_exercise_2_inverted_pyramid_speeds_recovery_and_lifts_morale():
 def test_exercise_3_premium_pays_when_it_is_priced():
     step1 = play(BASELINE, "positioning: premium")
     diff, premium = step1[730]
-    assert premium["profit"] > 2 * diff["profit"]
-    assert premium["customers"] > diff["customers"] and premium["loyal"] > 1.5 * diff["loyal"]
+    assert premium["profit"] > 0 > diff["profit"]  # docs: about +0.75 M against -0.1 M
+    assert premium["customers"] > diff["customers"] and premium["loyal"] > 2 * diff["loyal"]
     assert step1[180][1]["nps"] > 40 and premium["nps"] < step1[180][1]["nps"] - 20
     assert premium["expectation"] > 0.85
     step2 = play(BASELINE, "premium service at the market price (price 1.0)",
@@ -107,22 +107,22 @@ def test_exercise_3_premium_pays_when_it_is_priced():
     assert cheap["customers"] > premium["customers"] and cheap["profit"] < diff["profit"]
     step3 = play(BASELINE, "price premium without the service (price 1.4)")
     price_only = step3[730][1]
-    assert price_only["profit"] > 1.5 * diff["profit"]
+    assert price_only["profit"] > diff["profit"]
     assert price_only["customers"] < diff["customers"] and price_only["loyal"] < diff["loyal"]
-    assert price_only["lost"] > diff["lost"] and price_only["won"] < diff["won"]
-    assert premium["profit"] > price_only["profit"]
-    assert premium["customers"] > 1.3 * price_only["customers"]
+    assert price_only["won"] < 0.7 * diff["won"]  # docs: about half as many won
+    assert premium["profit"] > 5 * price_only["profit"]  # docs: about ten times
+    assert premium["customers"] > 1.5 * price_only["customers"]
 
 
 def test_exercise_3_other_markets():
     luxury, budget = play("Hotels: Shangri-La style (premium, inverted pyramid)",
                           "budget hotel (low cost, pyramid)")[730]
     assert luxury["profit"] > 3 * budget["profit"]
-    assert luxury["nps"] > 40 and budget["nps"] < -20  # docs: above +50 against about -24
-    assert budget["unresolved"] > 25 and luxury["unresolved"] < 10  # docs: about 35 against none
+    assert luxury["nps"] > 60 and budget["nps"] < -30  # docs: near +90 against about -45
+    assert budget["unresolved"] > 25 and luxury["unresolved"] < 10  # docs: about 37 against none
     differentiated, premium = play("Company A: differentiated (the seed's advice)",
                                    "positioning: premium")[730]
-    assert premium["profit"] > 1.5 * differentiated["profit"]
+    assert premium["profit"] > 0 > differentiated["profit"]  # docs: 2.0 M against -0.07 M
 
 
 def test_lesson_mode_sets_up_the_exercises_checked_here():
