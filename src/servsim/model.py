@@ -213,9 +213,8 @@ class ServiceMarket(MarketTables, CustomerEvents, mesa.Model):
             baseline=np.zeros(total, dtype=np.float32),
             sensitivity=np.ones(total, dtype=np.float32),
         )
-        b = self.behaviour
         staff_traits(bitgen_address(self.rng), self.staff.baseline, self.staff.sensitivity,
-                     b.morale_baseline_sd, b.morale_sensitivity_sd)
+                     self._constants.behaviour)
         n_mgr = int(sum(mgr_counts))
         self.managers = Managers(
             firm=np.repeat(np.arange(f.n, dtype=np.int8), mgr_counts),

@@ -39,8 +39,11 @@ def hire_traits(bitgen, i, baseline, sensitivity, baseline_sd, sensitivity_sd):
 
 
 @jit
-def staff_traits(bitgen, baseline, sensitivity, baseline_sd, sensitivity_sd):
-    """Traits of every staff slot at day 0, slot by slot (:func:`hire_traits`)."""
+def staff_traits(bitgen, baseline, sensitivity, behaviour):
+    """Traits of every staff slot at day 0, slot by slot (:func:`hire_traits`);
+    ``behaviour``: the behaviour record (:mod:`servsim.kernel_args`)."""
+    b = behaviour[0]
+    baseline_sd, sensitivity_sd = b.morale_baseline_sd, b.morale_sensitivity_sd
     for i in range(baseline.size):
         hire_traits(bitgen, i, baseline, sensitivity, baseline_sd, sensitivity_sd)
 
