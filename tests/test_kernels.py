@@ -191,3 +191,46 @@ def test_compiled_day_keeps_its_books(composer, overrides):
     assert len(rec) == steps["recoveries"].sum() + steps["complaints_abandoned"].sum()
     assert ((rec["recovery_quality"] >= 0) & (rec["recovery_quality"] <= 1)).all()
     assert ((rec["sat_after"] >= 0) & (rec["sat_after"] <= 1)).all()
+
+
+def test_kernel_records_keep_every_type_and_follow_levers_changed_in_place():
+    """The kernels' named inputs (servsim.kernel_args): every numeric behaviour parameter
+    is a field of the behaviour record with the type it had as an argument (float64,
+    int64), the firm and segment records keep their columns' dtypes (float32 rates
+    float32), a firm lever changed in place reaches the records, and every model
+    shares one dtype object per layout (a new, equal one would slow numba's dispatch).
+    """
+    import dataclasses
+
+    from servsim.kernel_args import MARKET_FIELDS
+
+    model = ServiceMarket(CASES["three firms, high turnover"])
+    b, k = model.behaviour, model._constants.behaviour
+    assert k.shape == (1,)
+    for f in dataclasses.fields(b):
+        if f.type in ("float", "int"):
+            value = getattr(b, f.name)
+            assert k.dtype[f.name] == (np.float64 if f.type == "float" else np.int64), f.name
+            assert k[0][f.name] == value and type(k[0][f.name].item()) is type(value)
+        else:
+            assert f.name not in k.dtype.names
+    for name in MARKET_FIELDS:
+        assert k[0][name] == getattr(model.params.market, name)
+    firms, segments = model.firms, model.segments
+    assert firms.records.shape == (firms.n,)
+    for name in firms.records.dtype.names:
+        column = getattr(firms, name)
+        assert column.dtype == firms.records.dtype[name]
+        assert np.shares_memory(column, firms.records)
+    assert firms.records.dtype["approval_levels"] == np.int32
+    for name in ("need_rate32", "purchase_rate32"):
+        assert segments.records.dtype[name] == np.float32
+        assert np.array_equal(segments.records[name],
+                              getattr(segments, name[:-2]).astype(np.float32))
+    assert segments.records.dtype["patience_days"] == np.int32
+    firms.price[1] = 0.5
+    assert firms.records[1]["price"] == 0.5
+    other = ServiceMarket(CASES["one firm"])
+    assert other._constants.behaviour.dtype is k.dtype
+    assert other.segments.records.dtype is segments.records.dtype
+    assert other.firms.records.dtype is firms.records.dtype

@@ -129,8 +129,7 @@ class CustomerEvents:
         cogs = self.params.market.cost_of_goods
 
         def buy(who, firm, stage):
-            amounts = purchase_amounts(who, firm, stage, c.value, f.price, f.loyalty_premium,
-                                       f.cross_buy, cogs)
+            amounts = purchase_amounts(who, firm, stage, c.value, f.records, cogs)
             if self.events_log is not None:
                 if self.day >= len(self._purchase_counts):  # ran past sim.days
                     self._purchase_counts = np.concatenate([self._purchase_counts,
@@ -162,14 +161,13 @@ class CustomerEvents:
 
     def _enter(self, who: np.ndarray) -> None:
         """Cohort members ``who`` join the focal firm with a first purchase."""
-        c, f, b = self.customers, self.firms, self.behaviour
+        c, f = self.customers, self.firms
         revenue = np.zeros((f.n, 4))
         acquisitions = np.zeros(f.n)
         _new_customers(who, np.zeros(who.size, np.int64), c.firm, c.segment, c.stage,
                        c.expectation, c.satisfaction, c.tenure, c.failures, c.contract,
-                       self._fs_row, f.promised, self.norm, b.promise_weight,
-                       b.initial_satisfaction, c.value, f.price, f.loyalty_premium,
-                       f.cross_buy, self.params.market.cost_of_goods, acquisitions, revenue)
+                       self._fs_row, f.promised, self.norm, f.records,
+                       self._constants.behaviour, c.value, acquisitions, revenue)
         c.tenure[who] += 1  # as the day's other joiners
         for j, col in enumerate(PURCHASE_COLS):
             self.log[:, col] += revenue[:, j]

@@ -2,6 +2,12 @@
 
 Mechanisms index these with a customer's ``firm`` and ``segment`` codes, so
 a firm's lever is read with one gather instead of a Python lookup.
+
+The kernels take each table whole, as a numpy structured array with one record
+per firm (:attr:`FirmTable.records`) or per segment (:attr:`SegmentTable.records`):
+``firms[k].price`` in a kernel.  A firm table's per-firm columns are views of its
+records, so a lever changed in place during a run (``model.firms.price[j] = p``,
+:mod:`servsim.rivals`) reaches the kernels the next day.
 """
 
 from __future__ import annotations
@@ -10,8 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from servsim.mechanisms import recovery, satisfaction
-from servsim.mechanisms._common import logit
+from servsim.mechanisms import satisfaction
 from servsim.mechanisms.expectations import promised_quality, segment_service_level
 from servsim.params import Params
 
@@ -29,6 +34,9 @@ class SegmentTable:
     purchase_rate: np.ndarray
     complaint_propensity: np.ndarray
     patience_days: np.ndarray
+    records: np.ndarray
+    """The kernels' copy: one record per segment, these columns (except names) and
+    ``need_rate32``, ``purchase_rate32`` (float32 daily probabilities); built once."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +82,10 @@ class FirmTable:
     proactive_prevention: np.ndarray
     proactive_cost: np.ndarray
     service_fee: np.ndarray
+    product_satisfaction: np.ndarray  # satisfaction.product_satisfaction (ODD 7.5), at set-up
+    records: np.ndarray
+    """One record per firm, every per-firm column above (the columns are its views);
+    ``service_level`` and ``promised`` (firm x segment) are separate arrays."""
 
     @property
     def n(self) -> int:
@@ -88,17 +100,30 @@ def segment_table(params: Params) -> SegmentTable:
     def col(name: str, dtype=np.float64) -> np.ndarray:
         return np.array([getattr(s, name) for _, s in segs], dtype=dtype)
 
-    return SegmentTable(
-        names=tuple(n for n, _ in segs),
-        share=col("share"),
-        value=col("value"),
-        price_sensitivity=col("price_sensitivity"),
-        expectation=col("expectation"),
-        need_rate=col("need_rate"),
-        purchase_rate=col("purchase_rate"),
-        complaint_propensity=col("complaint_propensity"),
-        patience_days=col("patience_days", np.int32),
-    )
+    columns = {name: col(name) for name in ("share", "value", "price_sensitivity",
+                                            "expectation", "need_rate", "purchase_rate",
+                                            "complaint_propensity")}
+    columns["patience_days"] = col("patience_days", np.int32)
+    records = records_of({**columns, "need_rate32": columns["need_rate"].astype(np.float32),
+                          "purchase_rate32": columns["purchase_rate"].astype(np.float32)})
+    return SegmentTable(names=tuple(n for n, _ in segs), **columns, records=records)
+
+
+_RECORD_DTYPES: dict[tuple, np.dtype] = {}
+"""One dtype object per record layout: numba's dispatcher knows a structured dtype by
+its first object and compares any other, equal one field by field at every call."""
+
+
+def records_of(columns: dict[str, np.ndarray]) -> np.ndarray:
+    """A structured array with one record per row of ``columns`` (1-D arrays of one
+    length), each field of its column's dtype (aligned)."""
+    fields = tuple((name, a.dtype.str) for name, a in columns.items())
+    dtype = _RECORD_DTYPES.setdefault(fields, np.dtype(list(fields), align=True))
+    n = len(next(iter(columns.values())))
+    records = np.zeros(n, dtype=dtype)
+    for name, a in columns.items():
+        records[name] = a
+    return records
 
 
 def firm_table(params: Params, segments: SegmentTable) -> FirmTable:
@@ -119,11 +144,8 @@ def firm_table(params: Params, segments: SegmentTable) -> FirmTable:
     def g(name: str) -> np.ndarray:
         return np.array([float(getattr(f.stage, name)) for f in firms])
 
-    return FirmTable(
-        names=tuple(f.name for f in firms),
+    columns = dict(
         initial_share=np.array([f.initial_share for f in firms]),
-        service_level=levels,
-        promised=promised,
         price=s("price"),
         product_quality=s("product_quality"),
         brand=s("brand"),
@@ -157,39 +179,18 @@ def firm_table(params: Params, segments: SegmentTable) -> FirmTable:
         proactive_cost=g("proactive_cost"),
         service_fee=g("service_fee"),
     )
+    b = params.behaviour
+    mean_quality = float(columns["product_quality"].mean())
+    columns["product_satisfaction"] = np.array([
+        satisfaction.product_satisfaction(q, mean_quality, br, b.product_satisfaction_weight,
+                                          b.brand_halo)
+        for q, br in zip(columns["product_quality"], columns["brand"], strict=True)])
+    records = records_of(columns)
+    return FirmTable(names=tuple(f.name for f in firms), service_level=levels,
+                     promised=promised, records=records,
+                     **{name: records[name] for name in columns})
 
 
 def _mean_value(segments: SegmentTable) -> float:
     """Share-weighted mean segment value (the 'average customer')."""
     return float((segments.value * segments.share).sum() / segments.share.sum())
-
-
-@dataclass(frozen=True)
-class KernelConstants:
-    """Values derived once from the parameters (read at construction) for the kernels."""
-
-    need_rate32: np.ndarray  # float32 daily need probability by segment
-    purchase_rate32: np.ndarray  # float32 daily purchase probability by segment
-    proactive: bool  # some firm makes proactive contacts
-    logit_base_failure: float
-    logit_churn_base: float
-    logit_quit_base: float
-    exp_speed: np.ndarray  # recovery.speed_table: exp(-days / tau), days 0..max patience + 1
-    product_satisfaction: np.ndarray  # per firm: satisfaction.product_satisfaction (ODD 7.5)
-
-    @classmethod
-    def of(cls, b, seg, firms) -> KernelConstants:
-        return cls(
-            need_rate32=seg.need_rate.astype(np.float32),
-            purchase_rate32=seg.purchase_rate.astype(np.float32),
-            proactive=bool((firms.proactive_rate > 0).any()),
-            logit_base_failure=logit(b.base_failure),
-            logit_churn_base=logit(b.churn_base),
-            logit_quit_base=logit(b.quit_base),
-            exp_speed=recovery.speed_table(int(seg.patience_days.max(initial=0)) + 1,
-                                           b.recovery_speed_days),
-            product_satisfaction=np.array([
-                satisfaction.product_satisfaction(q, float(firms.product_quality.mean()), br,
-                                                  b.product_satisfaction_weight, b.brand_halo)
-                for q, br in zip(firms.product_quality, firms.brand, strict=True)]),
-        )

@@ -21,7 +21,8 @@ import numpy as np
 from servsim.agents import CustomerAgent, FirmAgent, ManagerAgent, StaffAgent
 from servsim.datacollector import DayRecords
 from servsim.events import CustomerEvents
-from servsim.firms import KernelConstants, firm_table, segment_table
+from servsim.kernel_args import KernelConstants
+from servsim.firms import firm_table, segment_table
 from servsim.kernels import books, market, service
 from servsim.kernels.census import census_day
 from servsim.kernels.choice import adoption_and_stages, defection, firm_utilities
@@ -92,7 +93,7 @@ class ServiceMarket(MarketTables, CustomerEvents, mesa.Model):
         self.behaviour = params.behaviour
         self.segments = segment_table(params)
         self.firms = firm_table(params, self.segments)
-        self._constants = KernelConstants.of(self.behaviour, self.segments, self.firms)
+        self._constants = KernelConstants.of(params, self.segments, self.firms)
         self.n = params.sim.n_customers
         self.n_firms = self.firms.n
         self.day = 0
@@ -212,9 +213,8 @@ class ServiceMarket(MarketTables, CustomerEvents, mesa.Model):
             baseline=np.zeros(total, dtype=np.float32),
             sensitivity=np.ones(total, dtype=np.float32),
         )
-        b = self.behaviour
         staff_traits(bitgen_address(self.rng), self.staff.baseline, self.staff.sensitivity,
-                     b.morale_baseline_sd, b.morale_sensitivity_sd)
+                     self._constants.behaviour)
         n_mgr = int(sum(mgr_counts))
         self.managers = Managers(
             firm=np.repeat(np.arange(f.n, dtype=np.int8), mgr_counts),
@@ -235,9 +235,8 @@ class ServiceMarket(MarketTables, CustomerEvents, mesa.Model):
         """Staff each firm aims for: the Erlang-C team for its requests at its
         service-level target, plus the people its proactive contract work needs.
         """
-        return staff_target(self._customer_census(), self.segments.need_rate,
-                            self.firms.service_level_target, self.firms.proactive_rate,
-                            self.behaviour.staff_capacity)
+        return staff_target(self._customer_census(), self.segments.records, self.firms.records,
+                            self._constants.behaviour)
 
     def _customer_census(self) -> np.ndarray:
         """Customers counted by (firm + 1, stage, segment, contract, satisfaction class).
@@ -316,12 +315,11 @@ class ServiceMarket(MarketTables, CustomerEvents, mesa.Model):
         each segment's active customers, then
         :func:`~servsim.mechanisms.expectations.pulled_expectation` for everyone.
         """
-        f, m = self.firms, self.params.market
+        f = self.firms
         market.expectations(
-            self._counts_fs, f.service_level, self.norm, m.expectation_drift / 365.0,
-            m.norm_adaptation, f.advertising, self.behaviour.advertising_pull, f.promised,
-            self._fs_row, self.customers.expectation, self.customers.tenure,
-            self.behaviour.promise_fade_days,
+            self._counts_fs, f.service_level, f.promised, self.norm, f.records,
+            self._constants.behaviour, self._fs_row, self.customers.expectation,
+            self.customers.tenure,
         )
 
     # 2 ----------------------------------------------------------------------
@@ -335,7 +333,7 @@ class ServiceMarket(MarketTables, CustomerEvents, mesa.Model):
         """
         c, q, k = self.customers, self.requests, self._constants
         queue, contracts = market.needs(
-            bitgen_address(self.rng), k.need_rate32, c.segment, c.stage, c.busy, c.firm,
+            bitgen_address(self.rng), self.segments.records, c.segment, c.stage, c.busy, c.firm,
             c.contract, self.n_firms, q.customer, q.firm, q.wait, self.log, _M["contracts"],
         )
         self.requests = RequestQueue(*queue)
@@ -357,8 +355,8 @@ class ServiceMarket(MarketTables, CustomerEvents, mesa.Model):
         s, q, b = self.staff, self.requests, self.behaviour
         cust, firm, wait, staff_idx, gave_up, u_fail, self.overload, queue = service.encounters(
             bitgen_address(self.rng), q.customer, q.firm, q.wait, proactive, s.active,
-            s.morale, s.firm, s.encounters_today, b.staff_capacity, b.productivity_morale,
-            self.segments.patience_days, self.customers.segment, self.log, ENCOUNTER_COLS,
+            s.morale, s.firm, s.encounters_today, self._constants.behaviour,
+            self.segments.records, self.customers.segment, self.log, ENCOUNTER_COLS,
         )
         self.requests = RequestQueue(*queue)
         return {"customer": cust, "firm": firm, "wait": wait, "staff": staff_idx,
@@ -382,7 +380,7 @@ class ServiceMarket(MarketTables, CustomerEvents, mesa.Model):
            resolved complaints recover satisfaction
            (:mod:`~servsim.mechanisms.recovery`), complaints waited out are abandoned.
         """
-        c, s, f, b, book = self.customers, self.staff, self.firms, self.behaviour, self.complaints
+        c, s, k, book = self.customers, self.staff, self._constants, self.complaints
         columns, (ints, floats), self.managers.queue = service.outcomes(
             bitgen_address(self.rng), self.day, enc["customer"], enc["firm"], enc["wait"],
             enc["staff"], enc["gave_up"], enc["u_fail"], enc["noise"], self.overload,
@@ -390,22 +388,8 @@ class ServiceMarket(MarketTables, CustomerEvents, mesa.Model):
             c.last_failure_day, c.busy, c.value,
             s.skill, s.morale, s.manager, self.managers.firm, self.managers.team_size,
             book.customer, book.firm, book.manager, book.age, book.level, book.sat_before,
-            book.skill,
-            f.service_level, f.standardization, f.proactive_prevention, f.cost_per_encounter,
-            f.quality_cost_curvature,
-            f.followup_rate, f.followup_cost, f.complaint_handling, f.frontline_authority,
-            f.compensation, f.level_delay_days, f.approval_levels, f.manager_capacity,
-            f.control_share, self.segments.complaint_propensity, self.segments.patience_days,
-            self.norm, self._constants.product_satisfaction,
-            b.novice_skill, self._constants.logit_base_failure, b.failure_skill, b.failure_morale,
-            b.failure_level, b.failure_overload, b.skill_weight, b.morale_weight,
-            b.wait_penalty, b.failure_severity, b.failure_memory_days,
-            b.wom_neutral, b.satisfaction_gain, b.loss_aversion, b.tolerance, b.norm_weight,
-            b.satisfaction_memory, b.expectation_learning, b.assimilation, b.value_curvature,
-            self._constants.exp_speed, b.compensation_scale, b.recovery_weight_speed,
-            b.recovery_weight_compensation, b.recovery_weight_skill,
-            b.paradox_threshold, b.paradox_gain, b.repeat_failure_cap, b.unresolved_penalty,
-            self.log, OUTCOME_COLS,
+            book.skill, self.firms.records, self.segments.records, self.firms.service_level,
+            self.norm, k.behaviour, k.exp_speed, self.log, OUTCOME_COLS,
         )
         self.complaints = ComplaintBook(*columns)
         if len(ints):
@@ -422,11 +406,10 @@ class ServiceMarket(MarketTables, CustomerEvents, mesa.Model):
         (:func:`~servsim.mechanisms.word_of_mouth.faded_attitude`,
         :func:`~servsim.mechanisms.word_of_mouth.heard_attitude`).
         """
-        c, b, F = self.customers, self.behaviour, self.n_firms
+        c, F = self.customers, self.n_firms
         talks, positive, category = talkers(
             bitgen_address(self.rng), c.satisfaction, c.satisfaction.min(initial=1),
-            c.satisfaction.max(initial=0), c.firm, F,
-            b.wom_neutral, b.wom_base, b.wom_positive, b.wom_negative,
+            c.satisfaction.max(initial=0), c.firm, F, self._constants.behaviour,
         )
         if self.diagnostics:
             self._count_talk(talks, positive)
@@ -435,9 +418,8 @@ class ServiceMarket(MarketTables, CustomerEvents, mesa.Model):
         self._wom_call = self.network.heard_by_calls
         self._wom_rows, self._wom_pos = rows, np.ascontiguousarray(heard[:, :F])
         attitudes_and_fade(
-            c.attitude, rows, heard, b.wom_attitude, b.attitude_decay, talks, positive,
-            c.firm, self.network.degree, c.stage, c.satisfaction, b.wom_neutral,
-            self.log, WOM_COLS,
+            c.attitude, rows, heard, self._constants.behaviour, talks, positive, c.firm,
+            self.network.degree, c.stage, c.satisfaction, self.log, WOM_COLS,
         )
 
     def _count_talk(self, talks: np.ndarray, positive: np.ndarray) -> None:
@@ -475,15 +457,13 @@ class ServiceMarket(MarketTables, CustomerEvents, mesa.Model):
         Then the :mod:`servsim.events` hooks (event log, cohort entry, after-purchase
         dropout).
         """
-        c, f, b, seg = self.customers, self.firms, self.behaviour, self.segments
+        c, f, seg, k = self.customers, self.firms, self.segments, self._constants.behaviour
         bitgen, pre = bitgen_address(self.rng), self._before_choice()
         base, price_term = self._firm_utilities()
         pool, buyers, defect, switch, movers, target, skip = defection(
-            bitgen, c.stage, c.segment, c.firm, c.satisfaction, c.attitude,
-            self._constants.purchase_rate32, base, price_term, c.price_multiplier,
-            self._constants.logit_churn_base, b.wom_neutral, b.churn_satisfaction,
-            b.churn_attitude, b.utility_attitude, b.inertia, b.outside_utility,
-            self.log, _M["churn"], c.rate_multiplier, c.dropout_offset,
+            bitgen, c.stage, c.segment, c.firm, c.satisfaction, c.attitude, seg.records, base,
+            price_term, c.price_multiplier, k, self.log, _M["churn"], c.rate_multiplier,
+            c.dropout_offset,
         )
         pool = self._entry_pool(pool)
         keep, dropped = adoption_and_stages(
@@ -493,13 +473,8 @@ class ServiceMarket(MarketTables, CustomerEvents, mesa.Model):
             c.tenure, c.failures, c.contract, c.busy, self._fs_row, c.reconsider_day,
             self.requests.customer,
             self._wom_rows, self._wom_pos, self._wom_slot(),
-            f.price, f.loyalty_premium, f.cross_buy, f.contract_uptake, f.promised,
-            f.advertising, self.norm,
-            self.params.market.cost_of_goods, b.repeat_threshold, b.loyal_threshold,
-            b.advocate_threshold, b.loyal_tenure_days,
-            self.params.market.innovation, self.params.market.imitation,
-            b.utility_attitude, b.outside_utility, b.promise_weight, b.initial_satisfaction,
-            self.day, b.reconsider_days, self.log, PURCHASE_COLS, _M["acquisitions"],
+            f.records, f.promised, self.norm, k, self.day, self.log, PURCHASE_COLS,
+            _M["acquisitions"],
         )
         if dropped:
             self.requests.keep(keep)
@@ -528,10 +503,8 @@ class ServiceMarket(MarketTables, CustomerEvents, mesa.Model):
 
     def _firm_utilities(self) -> tuple[np.ndarray, np.ndarray]:
         """The customer-free parts of each firm's utility per segment (7.9), once a day."""
-        f, b = self.firms, self.behaviour
-        return firm_utilities(f.promised, self.norm, b.promise_weight, f.product_quality,
-                              f.brand, f.price, self.segments.price_sensitivity,
-                              b.utility_quality, b.utility_product, b.utility_price)
+        return firm_utilities(self.firms.promised, self.norm, self.firms.records,
+                              self.segments.records, self._constants.behaviour)
 
     # 9 ----------------------------------------------------------------------
     def books_step(self, proactive: np.ndarray) -> None:
@@ -541,9 +514,7 @@ class ServiceMarket(MarketTables, CustomerEvents, mesa.Model):
         f, s, m = self.firms, self.staff, self.managers
         books.books(
             self.log, BOOKS_COLS, proactive, self.n, s.firm, s.active, m.firm, m.team_size,
-            f.contract_fee, f.service_fee, f.wage, f.training, f.training_cost,
-            f.proactive_cost, f.advertising, f.advertising_cost, f.acquisition_cost,
-            float(np.dot(self.segments.share, self.segments.value)), f.overhead,
+            f.records, float(np.dot(self.segments.share, self.segments.value)),
         )
 
     # 10 ---------------------------------------------------------------------
@@ -553,22 +524,13 @@ class ServiceMarket(MarketTables, CustomerEvents, mesa.Model):
         One compiled kernel (:func:`servsim.kernels.staff.staff_day`) with the
         formulas of :mod:`servsim.mechanisms.staff` and :mod:`servsim.mechanisms.encounters`.
         """
-        s, m, f, b = self.staff, self.managers, self.firms, self.behaviour
+        s, m = self.staff, self.managers
         staff_day(
             bitgen_address(self.rng),
             s.firm, s.manager, s.active, s.skill, s.morale, s.tenure, s.vacancy_days,
             s.encounters_today, s.baseline, s.sensitivity,
             m.firm, m.team_size, m.coaching_today,
-            f.manager_capacity, f.control_share, f.training, f.frontline_authority, f.wage,
-            self._staff_target(),
-            self.params.market.market_wage, b.staff_capacity, b.productivity_morale,
-            b.morale_support, b.morale_training, b.morale_authority, b.morale_wage,
-            b.morale_overload, b.morale_adjustment,
-            b.learning_rate, b.training_rate, b.coaching_rate,
-            self._constants.logit_quit_base, b.quit_morale,
-            b.novice_skill, b.initial_morale, b.hiring_lag_days, self.params.market.hiring_cost,
-            b.morale_baseline_sd, b.morale_sensitivity_sd, b.morale_shock, b.survey_response,
-            b.survey_error,
+            self.firms.records, self._staff_target(), self._constants.behaviour,
             self.log, STAFF_COLS,
         )
 

@@ -49,11 +49,9 @@ def _staff_counts(n_firms, staff_firm, staff_active, staff_morale, staff_skill):
 
 @jit
 def books(log, cols, proactive, n_customers, staff_firm, staff_active, manager_firm,
-          team_size, contract_fee, service_fee, wage, training, training_cost,
-          proactive_cost, advertising, advertising_cost, acquisition_cost, mean_value,
-          overhead):
+          team_size, firms, mean_value):
     """Service revenue and the day's costs by source, into ``log`` (acquisitions are
-    the choice step's, already logged).
+    the choice step's, already logged); ``firms``: the firm records.
     """
     (contracts, encounters, revenue_service, cost_wages, cost_training, cost_proactive,
      cost_advertising, acquisitions, cost_acquisition, cost_overhead) = cols
@@ -65,16 +63,17 @@ def books(log, cols, proactive, n_customers, staff_firm, staff_active, manager_f
             managers[manager_firm[g]] += 1
     L = log
     for k in range(n_firms):
+        f = firms[k]
         L[k, revenue_service] = accounting.service_revenue(L[k, contracts], L[k, encounters],
-                                                           contract_fee[k], service_fee[k])
-        L[k, cost_wages] = accounting.wages(staff_n[k], managers[k], wage[k])
-        L[k, cost_training] = accounting.training_cost(staff_n[k], training[k], training_cost[k])
-        L[k, cost_proactive] = accounting.proactive_cost(proactive[k], proactive_cost[k])
-        L[k, cost_advertising] = accounting.advertising_cost(advertising[k], advertising_cost[k],
+                                                           f.contract_fee, f.service_fee)
+        L[k, cost_wages] = accounting.wages(staff_n[k], managers[k], f.wage)
+        L[k, cost_training] = accounting.training_cost(staff_n[k], f.training, f.training_cost)
+        L[k, cost_proactive] = accounting.proactive_cost(proactive[k], f.proactive_cost)
+        L[k, cost_advertising] = accounting.advertising_cost(f.advertising, f.advertising_cost,
                                                              n_customers)
         L[k, cost_acquisition] = accounting.acquisition_cost(L[k, acquisitions],
-                                                             acquisition_cost[k], mean_value)
-        L[k, cost_overhead] = accounting.overhead_cost(overhead[k], n_customers)
+                                                             f.acquisition_cost, mean_value)
+        L[k, cost_overhead] = accounting.overhead_cost(f.overhead, n_customers)
 
 
 @jit

@@ -24,31 +24,33 @@ f32 = np.float32
 
 
 @jit
-def firm_utilities(promised, norm, promise_weight, product_quality, brand, price,
-                   price_sensitivity, utility_quality, utility_product, utility_price):
+def firm_utilities(promised, norm, firms, segments, behaviour):
     """The customer-free parts of each firm's utility per segment (F x S each, float64):
     the price-free part and the price term (before each customer's multiplier).
+    ``firms``, ``segments``, ``behaviour``: the records of :mod:`servsim.kernel_args`.
     """
     n_firms, n_seg = promised.shape
+    b = behaviour[0]
     base = np.empty((n_firms, n_seg))
     price_term = np.empty((n_firms, n_seg))
     for k in range(n_firms):
         for s in range(n_seg):
-            e0 = expectations.prospect_expectation(promised[k, s], norm[s], promise_weight)
-            base[k, s] = adoption.firm_utility(e0, product_quality[k], brand[k],
-                                               utility_quality, utility_product)
-            price_term[k, s] = adoption.price_utility(price[k], price_sensitivity[s],
-                                                      utility_price)
+            e0 = expectations.prospect_expectation(promised[k, s], norm[s], b.promise_weight)
+            base[k, s] = adoption.firm_utility(e0, firms[k].product_quality, firms[k].brand,
+                                               b.utility_quality, b.utility_product)
+            price_term[k, s] = adoption.price_utility(firms[k].price,
+                                                      segments[s].price_sensitivity,
+                                                      b.utility_price)
     return base, price_term
 
 
 @jit
-def defection(bitgen, stage, segment, firm, satisfaction, attitude, purchase_rate, base,
-              price_term, multiplier, logit_churn_base, neutral, slope_satisfaction, slope_attitude,
-              utility_attitude, inertia, outside_utility, log, churn_col, rate_multiplier,
+def defection(bitgen, stage, segment, firm, satisfaction, attitude, segments, base,
+              price_term, multiplier, behaviour, log, churn_col, rate_multiplier,
               dropout_offset):
     """Purchase occasions: dropout, then the choice among firms and the outside option.
-    Leavers (dropouts and switchers) per firm are logged (``churn_col``).
+    Leavers (dropouts and switchers) per firm are logged (``churn_col``).  ``segments``
+    (their float32 ``purchase_rate32``), ``behaviour``: records of :mod:`servsim.kernel_args`.
 
     Returns (pool, buyers, defect, switch, movers, target, skip): the customers not
     active at the start (the adoption pool), the customers at an occasion, which of them
@@ -56,6 +58,10 @@ def defection(bitgen, stage, segment, firm, satisfaction, attitude, purchase_rat
     firm each chose, and which customers at an occasion chose the outside option.
     """
     n, n_firms = stage.size, attitude.shape[1]
+    b = behaviour[0]
+    purchase_rate = np.empty(segments.size, dtype=np.float32)  # as an array, for the loop
+    for s in range(segments.size):
+        purchase_rate[s] = segments[s].purchase_rate32
     pool = np.empty(n, dtype=np.int64)
     buyers = np.empty(n, dtype=np.int64)
     n_pool = n_buy = 0
@@ -79,16 +85,16 @@ def defection(bitgen, stage, segment, firm, satisfaction, attitude, purchase_rat
         k = firm[i]
         s = segment[i]
         p_drop = relationship.defection_probability(
-            satisfaction[i], attitude[i, k], logit_churn_base, neutral, slope_satisfaction,
-            slope_attitude, dropout_offset[i])
+            satisfaction[i], attitude[i, k], b.logit_churn_base, b.wom_neutral,
+            b.churn_satisfaction, b.churn_attitude, dropout_offset[i])
         if next_double(bitgen) < p_drop:
             defect[j] = True
             churn[k] += 1
             continue
         for g in range(n_firms):
             util[g] = adoption.utility(base[g, s], price_term[g, s], multiplier[i],
-                                       attitude[i, g], utility_attitude, False, 0.0)
-        c = adoption.occasion_choice(util, k, inertia, outside_utility, next_double(bitgen))
+                                       attitude[i, g], b.utility_attitude, False, 0.0)
+        c = adoption.occasion_choice(util, k, b.inertia, b.outside_utility, next_double(bitgen))
         if c < 0:
             skip[j] = True
         elif c != k:
@@ -104,17 +110,17 @@ def defection(bitgen, stage, segment, firm, satisfaction, attitude, purchase_rat
 
 
 @jit
-def _purchase(who, firm, stage, value, price, loyalty_premium, cross_buy, cost_of_goods,
-              revenue):
+def _purchase(who, firm, stage, value, firms, cost_of_goods, revenue):
     """Add one batch of purchases to ``revenue`` (F x 4: purchases, premium, crossbuy,
-    goods), summed per firm from zero first, as ``np.bincount`` does.
+    goods), summed per firm from zero first, as ``np.bincount`` does (``firms``: records).
     """
     batch = np.zeros_like(revenue)
     for i in who:
         k = firm[i]
-        amounts = accounting.purchase_amounts(np.float64(value[i]), price[k],
+        fk = firms[k]
+        amounts = accounting.purchase_amounts(np.float64(value[i]), fk.price,
                                               accounting.pays_loyalty(stage[i]),
-                                              loyalty_premium[k], cross_buy[k], cost_of_goods)
+                                              fk.loyalty_premium, fk.cross_buy, cost_of_goods)
         for c in range(4):
             batch[k, c] += amounts[c]
     revenue += batch
@@ -122,17 +128,18 @@ def _purchase(who, firm, stage, value, price, loyalty_premium, cross_buy, cost_o
 
 @jit
 def _new_customers(who, new_firm, c_firm, segment, stage, expectation, satisfaction, tenure,
-                   failures, contract, table_row, promised, norm, promise_weight,
-                   initial_satisfaction, value, price, loyalty_premium, cross_buy,
-                   cost_of_goods, acquisitions, revenue):
+                   failures, contract, table_row, promised, norm, firms, behaviour, value,
+                   acquisitions, revenue):
     """``who[j]`` become new customers of ``new_firm[j]`` (skipping -1: no choice) and
-    make their first purchase (``ServiceMarket._join``).
+    make their first purchase (``ServiceMarket._join``); ``firms``, ``behaviour``: records
+    (:mod:`servsim.kernel_args`).
     """
     ok = new_firm >= 0
     if not ok.any():
         return
     who, new_firm = who[ok], new_firm[ok]
     n_seg = norm.size
+    b = behaviour[0]
     for j in range(who.size):
         i, k = who[j], new_firm[j]
         s = segment[i]
@@ -140,8 +147,8 @@ def _new_customers(who, new_firm, c_firm, segment, stage, expectation, satisfact
         table_row[i] = k * n_seg + s
         stage[i] = NEW
         expectation[i] = f32(expectations.prospect_expectation(promised[k, s], norm[s],
-                                                               promise_weight))
-        satisfaction[i] = f32(initial_satisfaction)
+                                                               b.promise_weight))
+        satisfaction[i] = f32(b.initial_satisfaction)
         tenure[i] = 0
         failures[i] = 0
         contract[i] = False
@@ -149,8 +156,7 @@ def _new_customers(who, new_firm, c_firm, segment, stage, expectation, satisfact
     for k in new_firm:
         batch[k] += 1
     acquisitions += batch
-    _purchase(who, c_firm, stage, value, price, loyalty_premium, cross_buy, cost_of_goods,
-              revenue)
+    _purchase(who, c_firm, stage, value, firms, b.cost_of_goods, revenue)
 
 
 @jit
@@ -163,19 +169,18 @@ def adoption_and_stages(
     request_customer,
     # today's word of mouth (sparse): hearers, their pos_in rows, the slot index
     wom_rows, wom_pos, slot,
-    # firms and segments
-    price, loyalty_premium, cross_buy, contract_uptake, promised, advertising, norm,
-    # behaviour and market
-    cost_of_goods, repeat_threshold, loyal_threshold, advocate_threshold, loyal_tenure_days,
-    innovation, imitation, utility_attitude, outside_utility, promise_weight,
-    initial_satisfaction, day, reconsider_days,
+    # firm records, promised quality (firm x segment), the market norm
+    firms, promised, norm,
+    # the behaviour record (servsim.kernel_args), today
+    behaviour, day,
     # the day log: purchase columns (accounting.purchase_amounts' order), acquisitions
     log, purchase_cols, acquisitions_col,
 ):
     """The rest of the choice step (logs revenue and acquisitions); returns the mask of
     open requests kept (the leavers' are dropped) and how many were dropped.
     """
-    n_firms = price.size
+    n_firms = firms.size
+    b = behaviour[0]
     revenue = np.zeros((n_firms, 4))
     acquisitions = np.zeros(n_firms)
     leavers = buyers[defect]  # movers are leavers[switch], from defection
@@ -195,16 +200,15 @@ def adoption_and_stages(
                 busy[i] = False
                 dropped += 1
     stayers = buyers[~defect & ~skip]  # bought from their own firm
-    _purchase(stayers, c_firm, stage, value, price, loyalty_premium, cross_buy, cost_of_goods,
-              revenue)
+    _purchase(stayers, c_firm, stage, value, firms, b.cost_of_goods, revenue)
     for i in stayers:
         stage[i] = relationship.next_stage(stage[i], satisfaction[i], tenure[i],
-                                           repeat_threshold, loyal_threshold,
-                                           advocate_threshold, loyal_tenure_days)
+                                           b.repeat_threshold, b.loyal_threshold,
+                                           b.advocate_threshold, b.loyal_tenure_days)
     for i in stayers:  # one draw per stayer, as rng.random(stayers.size)
         u = next_double(bitgen)
-        if relationship.takes_contract(contract[i], satisfaction[i], u, repeat_threshold,
-                                       contract_uptake[c_firm[i]]):
+        if relationship.takes_contract(contract[i], satisfaction[i], u, b.repeat_threshold,
+                                       firms[c_firm[i]].contract_uptake):
             contract[i] = True
     # adoption: thinning (exact), see ServiceMarket.choice_step; the bound is the
     # probability of hearing at each firm's largest pos_in, widened by 1e-9
@@ -213,7 +217,7 @@ def adoption_and_stages(
         top = f32(0.0)
         for r in range(wom_rows.size):
             top = max(top, wom_pos[r, k])
-        hazard[k] = adoption.hazard(advertising[k], top, innovation, imitation)
+        hazard[k] = adoption.hazard(firms[k].advertising, top, b.innovation, b.imitation)
     adopt_bound = adoption.adopt_probability(row_sum(hazard)) * (1 + 1e-9)
     maybe = np.empty(pool.size, dtype=np.int64)
     u_pool = np.empty(pool.size)
@@ -233,7 +237,7 @@ def adoption_and_stages(
         hit = 0 <= pos < wom_rows.size and wom_rows[pos] == i
         for k in range(n_firms):
             pos_in = wom_pos[pos, k] if hit else f32(0.0)
-            hazard[k] = adoption.hazard(advertising[k], pos_in, innovation, imitation)
+            hazard[k] = adoption.hazard(firms[k].advertising, pos_in, b.innovation, b.imitation)
         p_heard = adoption.adopt_probability(row_sum(hazard))
         if u_pool[j] < p_heard:
             heard[n_heard] = i
@@ -249,21 +253,20 @@ def adoption_and_stages(
         s = segment[i]
         for k in range(n_firms):
             util[k] = adoption.utility(base[k, s], price_term[k, s], multiplier[i],
-                                       attitude[i, k], utility_attitude, False, 0.0)
-        share = adoption.prospect_share(heard_a[j], util, outside_utility, odds)
+                                       attitude[i, k], b.utility_attitude, False, 0.0)
+        share = adoption.prospect_share(heard_a[j], util, b.outside_utility, odds)
         if next_double(bitgen) < share:
             adopters[n_adopt] = i
             adopt_a[n_adopt] = odds
             n_adopt += 1
         else:  # declined: lost trial, out of the market for a while
-            reconsider_day[i] = adoption.reconsider_from(day, reconsider_days)
+            reconsider_day[i] = adoption.reconsider_from(day, b.reconsider_days)
     chosen = np.empty(n_adopt, dtype=np.int64)
     for j in range(n_adopt):
         chosen[j] = choose(adopt_a[j], next_double(bitgen))
     # the new customers: switchers first, then adopters
     args = (c_firm, segment, stage, expectation, satisfaction, tenure, failures, contract,
-            table_row, promised, norm, promise_weight, initial_satisfaction, value, price,
-            loyalty_premium, cross_buy, cost_of_goods, acquisitions, revenue)
+            table_row, promised, norm, firms, behaviour, value, acquisitions, revenue)
     _new_customers(movers, target, *args)
     _new_customers(adopters[:n_adopt], chosen, *args)
     for i in range(stage.size):

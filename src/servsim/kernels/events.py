@@ -10,16 +10,17 @@ from servsim.mechanisms import accounting
 
 
 @jit
-def purchase_amounts(who, firm, stage, value, price, loyalty_premium, cross_buy,
-                     cost_of_goods):
+def purchase_amounts(who, firm, stage, value, firms, cost_of_goods):
     """(len(who) x 4) purchase, premium, cross-buy and goods of each customer's purchase
-    at firm ``firm[j]`` in stage ``stage[j]`` (as the choice kernels book them)."""
+    at firm ``firm[j]`` in stage ``stage[j]`` (as the choice kernels book them;
+    ``firms``: the firm records)."""
     out = np.empty((who.size, 4))
     for j in range(who.size):
         i, k = who[j], firm[j]
-        a = accounting.purchase_amounts(np.float64(value[i]), price[k],
+        fk = firms[k]
+        a = accounting.purchase_amounts(np.float64(value[i]), fk.price,
                                         accounting.pays_loyalty(stage[j]),
-                                        loyalty_premium[k], cross_buy[k], cost_of_goods)
+                                        fk.loyalty_premium, fk.cross_buy, cost_of_goods)
         for c in range(4):
             out[j, c] = a[c]
     return out

@@ -15,15 +15,22 @@ f32 = np.float32
 
 
 @jit
-def expectations(counts, service_level, norm, drift_per_day, adaptation, advertising,
-                 advertising_pull, promised, table_row, expectation, tenure, fade_days):
+def expectations(counts, service_level, promised, norm, firms, behaviour, table_row,
+                 expectation, tenure):
     """The norm follows what firms offer (in place); advertising and the norm pull each
     customer's expectation, with a rate and target per (firm, segment) row, in float32;
     where the firm advertises, the promise's pull fades with the customer's tenure
     (:func:`~servsim.mechanisms.expectations.promise_pull_weight`), so rate and target are
-    the customer's own.
+    the customer's own.  ``firms``: the firm records, ``behaviour`` the behaviour record
+    (:mod:`servsim.kernel_args`).
     """
     n_firms, n_seg = counts.shape
+    b = behaviour[0]
+    drift_per_day, adaptation = b.expectation_drift / 365.0, b.norm_adaptation
+    advertising_pull, fade_days = b.advertising_pull, b.promise_fade_days
+    advertising = np.empty(n_firms)  # the lever as an array, for the customer loop
+    for k in range(n_firms):
+        advertising[k] = firms[k].advertising
     for s in range(n_seg):
         total, offered_sum, level_sum = 0, 0.0, 0.0
         for k in range(n_firms):
@@ -55,14 +62,18 @@ def expectations(counts, service_level, norm, drift_per_day, adaptation, adverti
 
 
 @jit
-def needs(bitgen, need_rate, segment, stage, busy, firm, contract, n_firms, req_customer,
+def needs(bitgen, segments, segment, stage, busy, firm, contract, n_firms, req_customer,
           req_firm, req_wait, log, contracts_col):
     """Needs arise (one float32 uniform per customer) among active customers with nothing
     open: they join the open requests (``req_*``, returned with them appended, wait 0).
 
     Returns (the new request queue, contracts per firm); contracts are logged.
+    ``segments``: the segment records (their float32 ``need_rate32``).
     """
     n = segment.size
+    need_rate = np.empty(segments.size, dtype=np.float32)  # as an array, for the loop
+    for s in range(segments.size):
+        need_rate[s] = segments[s].need_rate32
     who = np.empty(n, dtype=np.int64)
     m = 0
     contracts = np.zeros(n_firms, dtype=np.int64)

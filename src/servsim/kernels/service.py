@@ -73,9 +73,10 @@ def first_k_per_group(group, priority, slots, u):
 
 @jit
 def encounters(bitgen, req_customer, req_firm, req_wait, proactive, staff_active, staff_morale,
-               staff_firm, encounters_today, capacity_per_person, productivity_morale,
-               patience_days, segment, log, cols):
+               staff_firm, encounters_today, behaviour, segments, segment, log, cols):
     """Serve requests FIFO within capacity; long waiters give up; staff assigned at random.
+    ``behaviour``: the behaviour record, ``segments`` the segment records
+    (:mod:`servsim.kernel_args`).
 
     Returns (customer, firm, wait, staff, gave_up, u_fail, overload, queue): one entry
     per encounter (served or given up), in request order, with its failure uniform
@@ -83,11 +84,12 @@ def encounters(bitgen, req_customer, req_firm, req_wait, proactive, staff_active
     (customer, firm, wait).  Logs per firm (``cols``): encounters, mean wait, waiting.
     """
     n_firms, n_req = proactive.size, req_customer.size
+    b = behaviour[0]
     cap_total = np.zeros(n_firms)
     for i in range(staff_firm.size):
         if staff_active[i]:
             cap_total[staff_firm[i]] += encounters_.person_capacity(
-                staff_morale[i], capacity_per_person, productivity_morale)
+                staff_morale[i], b.staff_capacity, b.productivity_morale)
     demand = proactive.copy()
     for r in range(n_req):
         demand[req_firm[r]] += 1
@@ -104,7 +106,7 @@ def encounters(bitgen, req_customer, req_firm, req_wait, proactive, staff_active
     gave = np.empty(n_req, dtype=np.bool_)
     for r in range(n_req):
         gave[r] = encounters_.gives_up(served[r], req_wait[r],
-                                       patience_days[segment[req_customer[r]]])
+                                       segments[segment[req_customer[r]]].patience_days)
         done[r] = served[r] or gave[r]
     idx = np.flatnonzero(done)
     m = idx.size
@@ -156,24 +158,26 @@ def encounters(bitgen, req_customer, req_firm, req_wait, proactive, staff_active
 
 
 @jit
-def _recover(j, i, k, days, sat_before, skill, out, satisfaction, failures, busy, compensation,
-             value, exp_speed, compensation_scale, w_speed, w_compensation, w_skill,
-             paradox_threshold, paradox_gain, repeat_cap, sums):
+def _recover(j, i, k, days, sat_before, skill, out, satisfaction, failures, busy, value, firms,
+             b, exp_speed, sums):
     """Resolve customer i's complaint at firm k after ``days``: recovery quality, the
     satisfaction it leaves, the log row ``j`` of ``out`` and the batch sums (count,
-    days, compensation cost).
+    days, compensation cost).  ``b``: the behaviour record (``behaviour[0]``).
     """
     if days >= exp_speed.size:  # ages stay within patience (abandoned at patience)
         raise IndexError("complaint older than the recovery-speed table")
-    rho = recovery.recovery_quality(exp_speed[days], compensation[k], skill, compensation_scale,
-                                    w_speed, w_compensation, w_skill)
+    compensation = firms[k].compensation
+    rho = recovery.recovery_quality(exp_speed[days], compensation, skill, b.compensation_scale,
+                                    b.recovery_weight_speed, b.recovery_weight_compensation,
+                                    b.recovery_weight_skill)
     first = complaints.first_failure(failures[i])
     satisfaction[i] = recovery.recovered_satisfaction(satisfaction[i], sat_before, rho, first,
-                                                      paradox_threshold, paradox_gain, repeat_cap)
+                                                      b.paradox_threshold, b.paradox_gain,
+                                                      b.repeat_failure_cap)
     busy[i] = False
     sums[0, k] += 1
     sums[1, k] += np.float64(days)
-    sums[2, k] += accounting.compensation_cost(compensation[k], value[i])
+    sums[2, k] += accounting.compensation_cost(compensation, value[i])
     _log_row(out, j, k, i, days, True, first, rho, sat_before, satisfaction[i])
 
 
@@ -194,18 +198,10 @@ def outcomes(
     staff_skill, staff_morale, staff_manager, manager_firm, team_size,
     # open complaints
     book_customer, book_firm, book_manager, book_age, book_level, book_sat, book_skill,
-    # firms and segments
-    service_level, standardization, prevention, cost_per_encounter, quality_cost_curvature,
-    followup_rate,
-    followup_cost, handling, authority, compensation, level_delay_days, approval_levels,
-    manager_capacity, control_share, complaint_propensity, patience_days, norm,
-    product_term,
-    # behaviour
-    novice_skill, logit_base_failure, failure_skill, failure_morale, failure_level,
-    failure_overload, skill_weight, morale_weight, wait_penalty, failure_severity,
-    failure_memory_days, neutral, gain, loss_aversion, tolerance, norm_weight, memory,
-    learning, assimilation, curvature, exp_speed, compensation_scale, w_speed, w_compensation, w_skill,
-    paradox_threshold, paradox_gain, repeat_cap, unresolved_penalty,
+    # firm and segment records, the designed level (firm x segment), the market norm
+    firms, segments, service_level, norm,
+    # the behaviour record (servsim.kernel_args), recovery speed by days waited
+    behaviour, exp_speed,
     # the day log and its columns (servsim.kernels.columns.OUTCOME_COLUMNS)
     log, cols,
 ):
@@ -218,6 +214,7 @@ def outcomes(
     columns) and each manager's open escalated complaints.
     """
     n_firms, m = overload.size, customer.size
+    b = behaviour[0]
     logs = np.zeros((12, n_firms))
     skill64 = np.empty(m)
     sat_before = np.empty(m, dtype=np.float32)
@@ -225,19 +222,20 @@ def outcomes(
     n_quality = np.zeros(n_firms)
     for j in range(m):
         i, k, st = customer[j], firm[j], staff[j]
-        s = segment[i]
+        s, fk = segment[i], firms[firm[j]]
         has = st >= 0
-        skill = np.float64(staff_skill[st] if has else f32(novice_skill))
+        skill = np.float64(staff_skill[st] if has else f32(b.novice_skill))
         morale = np.float64(staff_morale[st]) if has else 0.5
         level = service_level[k, s]
         phi = quality.failure_probability(
-            skill, morale, level, overload[k], contract[i], standardization[k], prevention[k],
-            logit_base_failure, failure_skill, failure_morale, failure_level, failure_overload)
+            skill, morale, level, overload[k], contract[i], fk.standardization,
+            fk.proactive_prevention, b.logit_base_failure, b.failure_skill, b.failure_morale,
+            b.failure_level, b.failure_overload)
         failed[j] = quality.fails(u_fail[j], phi, gave_up[j], has)
         q = quality.perceived_quality(level, skill, morale, wait[j], failed[j], noise[j],
-                                      skill_weight, morale_weight, wait_penalty,
-                                      failure_severity)
-        if quality.forgets_failures(day, last_failure_day[i], failure_memory_days):
+                                      b.skill_weight, b.morale_weight, b.wait_penalty,
+                                      b.failure_severity)
+        if quality.forgets_failures(day, last_failure_day[i], b.failure_memory_days):
             failures[i] = 0
         if failed[j]:
             failures[i] = quality.failures_after_failure(np.int32(failures[i]))
@@ -245,31 +243,32 @@ def outcomes(
             logs[0, k] += 1
         logs[1, k] += q
         n_quality[k] += 1
-        logs[2, k] += accounting.encounter_cost(cost_per_encounter[k], level, gave_up[j],
-                                              quality_cost_curvature[k])
+        logs[2, k] += accounting.encounter_cost(fk.cost_per_encounter, level, gave_up[j],
+                                              fk.quality_cost_curvature)
         # satisfaction by expectation-disconfirmation of the quality as experienced
         # (assimilated toward the expectation); adaptive expectation
         sb = satisfaction[i]
         e = np.float64(expectation[i])
-        qe = quality.assimilated_quality(q, e, assimilation)
-        tx = satisfaction_.transaction_satisfaction(qe, e, norm[s], neutral, gain,
-                                                    loss_aversion, tolerance, norm_weight,
-                                                    curvature, product_term[k])
-        satisfaction[i] = satisfaction_.update_satisfaction(sb, tx, memory)
-        expectation[i] = satisfaction_.update_expectation(e, qe, learning)
+        qe = quality.assimilated_quality(q, e, b.assimilation)
+        tx = satisfaction_.transaction_satisfaction(qe, e, norm[s], b.wom_neutral,
+                                                    b.satisfaction_gain, b.loss_aversion,
+                                                    b.tolerance, b.norm_weight,
+                                                    b.value_curvature, fk.product_satisfaction)
+        satisfaction[i] = satisfaction_.update_satisfaction(sb, tx, b.satisfaction_memory)
+        expectation[i] = satisfaction_.update_expectation(e, qe, b.expectation_learning)
         sat_before[j] = sb
         skill64[j] = skill
     logs[1] = ratio(logs[1], n_quality)
     # complaints: follow-up calls, voiced or surfaced (one uniform per encounter each)
     followed = np.empty(m, dtype=np.bool_)
     for j in range(m):
-        followed[j] = complaints.followed_up(next_double(bitgen), followup_rate[firm[j]])
-        logs[3, firm[j]] += accounting.followup_cost(followed[j], followup_cost[firm[j]])
+        followed[j] = complaints.followed_up(next_double(bitgen), firms[firm[j]].followup_rate)
+        logs[3, firm[j]] += accounting.followup_cost(followed[j], firms[firm[j]].followup_cost)
     lodged = np.zeros(m, dtype=np.bool_)
     for j in range(m):
         i = customer[j]
         voiced = complaints.voiced(failed[j], next_double(bitgen),
-                                   complaint_propensity[segment[i]])
+                                   segments[segment[i]].complaint_propensity)
         lodged[j] = complaints.lodged(voiced, failed[j], followed[j])
         if lodged[j]:
             logs[4, firm[j]] += 1
@@ -290,14 +289,12 @@ def outcomes(
     for r in range(n_l):
         j = which[r]
         k = firm[j]
-        if not complaints.handled(u_handle[r], handling[k]):
+        if not complaints.handled(u_handle[r], firms[k].complaint_handling):
             logs[5, k] += 1
             into[r] = True
-        elif complaints.settled_on_spot(u_authority[r], authority[k]):
+        elif complaints.settled_on_spot(u_authority[r], firms[k].frontline_authority):
             _recover(n_out, customer[j], k, 0, sat_before[j], f32(skill64[j]), out,
-                     satisfaction, failures, busy, compensation, value, exp_speed,
-                     compensation_scale, w_speed, w_compensation, w_skill, paradox_threshold,
-                     paradox_gain, repeat_cap, spot)
+                     satisfaction, failures, busy, value, firms, b, exp_speed, spot)
             n_out += 1
         else:  # escalated to the employee's manager
             into[r] = True
@@ -318,12 +315,13 @@ def outcomes(
     x = np.empty(n_mgr)
     for g in range(n_mgr):
         k = manager_firm[g]
-        x[g] = complaints.approval_slots(manager_capacity[k], control_share[k], team_size[g])
+        x[g] = complaints.approval_slots(firms[k].manager_capacity, firms[k].control_share,
+                                         team_size[g])
     slots = stochastic_round(x, draws(bitgen, n_mgr))
     ready = np.empty(n_all, dtype=np.bool_)
     for r in range(n_all):
         ready[r] = b_manager[r] >= 0 and complaints.approval_ready(
-            b_age[r], b_level[r], level_delay_days[b_firm[r]])
+            b_age[r], b_level[r], firms[b_firm[r]].level_delay_days)
     idx = np.flatnonzero(ready)
     approved = first_k_per_group(b_manager[idx].astype(np.int64), b_age[idx], slots,
                                  draws(bitgen, idx.size))
@@ -333,19 +331,17 @@ def outcomes(
     abandoned = np.empty(n_all, dtype=np.bool_)
     for r in range(n_all):
         resolved[r] = b_manager[r] >= 0 and complaints.resolved(b_level[r],
-                                                                approval_levels[b_firm[r]])
+                                                                firms[b_firm[r]].approval_levels)
         abandoned[r] = complaints.abandoned(resolved[r], b_age[r],
-                                            patience_days[segment[b_customer[r]]])
+                                            segments[segment[b_customer[r]]].patience_days)
     approval = np.zeros((3, n_firms))
     for r in np.flatnonzero(resolved):
         _recover(n_out, b_customer[r], b_firm[r], b_age[r], b_sat[r], b_skill[r], out,
-                 satisfaction, failures, busy, compensation, value, exp_speed,
-                 compensation_scale, w_speed, w_compensation, w_skill, paradox_threshold,
-                 paradox_gain, repeat_cap, approval)
+                 satisfaction, failures, busy, value, firms, b, exp_speed, approval)
         n_out += 1
     for r in np.flatnonzero(abandoned):
         i = b_customer[r]
-        satisfaction[i] = recovery.unresolved_satisfaction(satisfaction[i], unresolved_penalty)
+        satisfaction[i] = recovery.unresolved_satisfaction(satisfaction[i], b.unresolved_penalty)
         busy[i] = False
         logs[10, b_firm[r]] += 1
         _log_row(out, n_out, b_firm[r], i, b_age[r], False, complaints.first_failure(failures[i]),

@@ -39,8 +39,11 @@ def hire_traits(bitgen, i, baseline, sensitivity, baseline_sd, sensitivity_sd):
 
 
 @jit
-def staff_traits(bitgen, baseline, sensitivity, baseline_sd, sensitivity_sd):
-    """Traits of every staff slot at day 0, slot by slot (:func:`hire_traits`)."""
+def staff_traits(bitgen, baseline, sensitivity, behaviour):
+    """Traits of every staff slot at day 0, slot by slot (:func:`hire_traits`);
+    ``behaviour``: the behaviour record (:mod:`servsim.kernel_args`)."""
+    b = behaviour[0]
+    baseline_sd, sensitivity_sd = b.morale_baseline_sd, b.morale_sensitivity_sd
     for i in range(baseline.size):
         hire_traits(bitgen, i, baseline, sensitivity, baseline_sd, sensitivity_sd)
 
@@ -53,15 +56,10 @@ def staff_day(
     baseline, sensitivity,
     # managers (team_size and coaching_today updated in place)
     manager_firm, team_size, coaching_today,
-    # per firm
-    manager_capacity, control_share, training, authority, wage, target_staff,
-    # behaviour
-    market_wage, capacity_per_person, productivity_morale,
-    w_support, w_training, w_authority, w_wage, w_overload, morale_rate,
-    learning_rate, training_rate, coaching_rate, logit_quit_base, quit_slope,
-    novice_skill, initial_morale, hiring_lag_days, hiring_cost,
-    # heterogeneity, shocks and the survey
-    baseline_sd, sensitivity_sd, morale_shock, survey_response, survey_error,
+    # the firm records and each firm's staffing target
+    firms, target_staff,
+    # the behaviour record (servsim.kernel_args)
+    behaviour,
     # the day log and its columns: internal service, quits, hires, hiring cost, coaching
     log, cols,
 ):
@@ -74,6 +72,7 @@ def staff_day(
     per slot for quitting; then two per novice who starts (:func:`hire_traits`).
     """
     n, n_mgr, n_firms = firm.size, manager_firm.size, target_staff.size
+    b = behaviour[0]
     team_size[:] = 0
     for i in range(n):
         if active[i]:
@@ -82,35 +81,37 @@ def staff_day(
     coaching = np.zeros(n_firms)
     for j in range(n_mgr):
         k = manager_firm[j]
-        per_member[j] = staff.coaching_per_member(manager_capacity[k], control_share[k],
-                                                  team_size[j])
+        per_member[j] = staff.coaching_per_member(firms[k].manager_capacity,
+                                                  firms[k].control_share, team_size[j])
         coaching_today[j] = f32(per_member[j] * team_size[j])
         coaching[k] += coaching_today[j]
     isq_sum = np.zeros(n_firms)
     isq_n = np.zeros(n_firms, dtype=np.int64)
     for i in range(n):
         k = firm[i]
+        fk = firms[k]
         coach = per_member[manager[i]]
-        cap = encounters.person_capacity(morale[i], capacity_per_person, productivity_morale)
+        cap = encounters.person_capacity(morale[i], b.staff_capacity, b.productivity_morale)
         load = staff.workload(encounters_today[i], cap)
         if active[i]:
-            x = staff.internal_service_index(coach, training[k], authority[k], wage[k],
-                                             market_wage, load, w_support, w_training,
-                                             w_authority, w_wage, w_overload)
-            target = staff.morale_target(coach, training[k], authority[k], wage[k],
-                                         market_wage, load, w_support, w_training,
-                                         w_authority, w_wage, w_overload, sensitivity[i],
-                                         baseline[i])
+            x = staff.internal_service_index(coach, fk.training, fk.frontline_authority,
+                                             fk.wage, b.market_wage, load, b.morale_support,
+                                             b.morale_training, b.morale_authority,
+                                             b.morale_wage, b.morale_overload)
+            target = staff.morale_target(coach, fk.training, fk.frontline_authority, fk.wage,
+                                         b.market_wage, load, b.morale_support,
+                                         b.morale_training, b.morale_authority, b.morale_wage,
+                                         b.morale_overload, sensitivity[i], baseline[i])
             shock, error = 0.0, 0.0
-            if morale_shock > 0.0 or survey_error > 0.0:
+            if b.morale_shock > 0.0 or b.survey_error > 0.0:
                 z1, z2 = normal_pair(bitgen)
-                shock, error = morale_shock * z1, survey_error * z2
-            if survey_response >= 1.0 or next_double(bitgen) < survey_response:
+                shock, error = b.morale_shock * z1, b.survey_error * z2
+            if b.survey_response >= 1.0 or next_double(bitgen) < b.survey_response:
                 isq_sum[k] += staff.survey_answer(x, error)
                 isq_n[k] += 1
-            morale[i] = staff.update_morale(morale[i], target, morale_rate, shock)
-            skill[i] = staff.update_skill(skill[i], encounters_today[i], training[k], coach,
-                                          learning_rate, training_rate, coaching_rate)
+            morale[i] = staff.update_morale(morale[i], target, b.morale_adjustment, shock)
+            skill[i] = staff.update_skill(skill[i], encounters_today[i], fk.training, coach,
+                                          b.learning_rate, b.training_rate, b.coaching_rate)
     isq = np.full(n_firms, np.nan)
     for k in range(n_firms):
         if isq_n[k] > 0:
@@ -120,7 +121,7 @@ def staff_day(
     hires = np.zeros(n_firms)
     for i in range(n):
         u = next_double(bitgen)
-        if active[i] and u < staff.quit_probability(morale[i], logit_quit_base, quit_slope):
+        if active[i] and u < staff.quit_probability(morale[i], b.logit_quit_base, b.quit_morale):
             active[i] = False
             tenure[i] = 0
             quits[firm[i]] += 1
@@ -132,9 +133,10 @@ def staff_day(
             vacancy_days[i] -= 1
             if vacancy_days[i] < 0:  # a novice starts
                 active[i] = True
-                skill[i] = f32(novice_skill)
-                morale[i] = f32(initial_morale)
-                hire_traits(bitgen, i, baseline, sensitivity, baseline_sd, sensitivity_sd)
+                skill[i] = f32(b.novice_skill)
+                morale[i] = f32(b.initial_morale)
+                hire_traits(bitgen, i, baseline, sensitivity, b.morale_baseline_sd,
+                            b.morale_sensitivity_sd)
                 tenure[i] = 0
                 hires[firm[i]] += 1
         if active[i] or vacancy_days[i] >= 0:
@@ -144,33 +146,35 @@ def staff_day(
     for i in range(n):
         k = firm[i]
         if need[k] > 0 and not active[i] and vacancy_days[i] < 0:
-            vacancy_days[i] = hiring_lag_days
+            vacancy_days[i] = b.hiring_lag_days
             need[k] -= 1
     c_isq, c_quits, c_hires, c_cost, c_coaching = cols
     for k in range(n_firms):
         log[k, c_isq], log[k, c_quits], log[k, c_hires] = isq[k], quits[k], hires[k]
-        log[k, c_cost] = accounting.hiring_cost(hires[k], hiring_cost)
+        log[k, c_cost] = accounting.hiring_cost(hires[k], b.hiring_cost)
         log[k, c_coaching] = coaching[k]
 
 
 @jit
-def staff_target(census, need_rate, service_level_target, proactive_rate, capacity_per_person):
+def staff_target(census, segments, firms, behaviour):
     """Staff each firm aims for: the Erlang-C team for its requests (customers by
     segment times the segment's need rate) at its service-level target, plus the
     people its proactive contract work needs (``contracts * proactive_rate /
     capacity``), at least 1 (:func:`servsim.mechanisms.staff.staffing_target`).
 
     ``census`` is ``ServiceMarket._customer_census()`` (firm + 1, stage, segment,
-    contract, class).
+    contract, class); ``segments``, ``firms``, ``behaviour``: the records of
+    :mod:`servsim.kernel_args`.
     """
     n_firms = census.shape[0] - 1
+    capacity_per_person = behaviour[0].staff_capacity
     target = np.empty(n_firms, dtype=np.int64)
     for k in range(n_firms):
         requests = 0.0
         for s in range(census.shape[2]):
-            requests += census[k + 1, NEW:ADVOCATE + 1, s].sum() * need_rate[s]
+            requests += census[k + 1, NEW:ADVOCATE + 1, s].sum() * segments[s].need_rate
         contracts = census[k + 1, :, :, 1].sum()
         load = staff.offered_load(requests, capacity_per_person)
-        target[k] = staff.staffing_target(load, contracts, service_level_target[k],
-                                          proactive_rate[k], capacity_per_person)
+        target[k] = staff.staffing_target(load, contracts, firms[k].service_level_target,
+                                          firms[k].proactive_rate, capacity_per_person)
     return target

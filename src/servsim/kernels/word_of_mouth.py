@@ -15,9 +15,9 @@ f32 = np.float32
 
 
 @jit
-def talkers(bitgen, satisfaction, low, high, firm, n_firms, neutral, base, positive,
-            negative):
+def talkers(bitgen, satisfaction, low, high, firm, n_firms, behaviour):
     """Who talks today (one float32 uniform per customer, as ``rng.random(n, float32)``).
+    ``behaviour``: the behaviour record (:mod:`servsim.kernel_args`).
 
     ``low`` and ``high`` bound everybody's satisfaction (its min and max).
 
@@ -25,6 +25,8 @@ def talkers(bitgen, satisfaction, low, high, firm, n_firms, neutral, base, posit
     ``n_firms + firm`` if negative).
     """
     n = satisfaction.size
+    b = behaviour[0]
+    neutral, base, positive, negative = b.wom_neutral, b.wom_base, b.wom_positive, b.wom_negative
     # tau is U-shaped in S (falls to s_n, then rises, each piece monotone in float32
     # too): nobody's exceeds its value at the lowest or the highest S, so only the
     # draws below that bound (noted without a branch) need their tau
@@ -90,13 +92,15 @@ def hear(indptr, indices, talkers, category, k, slot, inverse_degree):
 
 
 @jit
-def attitudes_and_fade(attitude, rows, shares, gain, decay, talkers, good, firm, degree,
-                       stage, satisfaction, neutral, log, cols):
+def attitudes_and_fade(attitude, rows, shares, behaviour, talkers, good, firm, degree,
+                       stage, satisfaction, log, cols):
     """Attitudes decay, hearers add ``g (pos_in - neg_in)`` (clipped to [-1, 1]); former
     customers' satisfaction fades toward neutral.  Logs the ties reached by positive
-    and by negative talk, per firm (``cols``).
+    and by negative talk, per firm (``cols``).  ``behaviour``: the behaviour record.
     """
     n, n_firms = attitude.shape
+    b = behaviour[0]
+    gain, decay, neutral = b.wom_attitude, b.attitude_decay, b.wom_neutral
     for i in range(n):
         for k in range(n_firms):
             attitude[i, k] = wom.faded_attitude(attitude[i, k], decay)
