@@ -155,7 +155,7 @@ class Segment:
 class Firm:
     """A firm: its levers, its request queue, its people and the day's books."""
 
-    def __init__(self, index: int, fp, segments: list[Segment]) -> None:
+    def __init__(self, index: int, fp, segments: list[Segment], market) -> None:
         self.index = index
         self.name = fp.name
         st, org, stage = fp.strategy, fp.org, fp.stage
@@ -173,6 +173,11 @@ class Firm:
                      "loyalty_premium", "cross_buy", "cost_per_encounter",
                      "quality_cost_curvature", "acquisition_cost", "product_quality", "brand"):
             setattr(self, name, float(getattr(st, name)))
+        # unit cost of goods: the market's share for its mainstream product, scaled by
+        # (product quality / mainstream quality) ** curvature
+        self.goods_share = market.cost_of_goods * (
+            (self.product_quality / market.reference_product_quality)
+            ** market.product_cost_curvature)
         for name in ("frontline_authority", "manager_capacity", "control_share"):
             setattr(self, name, float(getattr(org, name)))
         self.approval_levels = int(org.approval_levels)
@@ -567,7 +572,7 @@ class CustomerAgent(mesa.Agent):
         base = self.value * f.price
         log = f.log
         log["revenue_purchases"] += base
-        goods = self.value * self.model.params.market.cost_of_goods
+        goods = self.value * f.goods_share
         if loyal:
             log["revenue_premium"] += base * f.loyalty_premium
             log["revenue_crossbuy"] += base * f.cross_buy
@@ -709,7 +714,8 @@ class ReferenceMarket(mesa.Model):
         self.logit_quit_base = logit(b.quit_base)
         self.segments = [Segment(i, name, p)
                          for i, (name, p) in enumerate(params.market.segments.items())]
-        self.firm_list = [Firm(k, fp, self.segments) for k, fp in enumerate(params.firms)]
+        self.firm_list = [Firm(k, fp, self.segments, params.market)
+                          for k, fp in enumerate(params.firms)]
         self.norm = [s.expectation for s in self.segments]
         # each firm's product-and-brand term of satisfaction (product against the mean)
         mean_product = sum(f.product_quality for f in self.firm_list) / len(self.firm_list)

@@ -126,10 +126,9 @@ class CustomerEvents:
             return
         c, f, day = self.customers, self.firms, self.day + 1
         stage0, firm0 = pre
-        cogs = self.params.market.cost_of_goods
 
         def buy(who, firm, stage):
-            amounts = purchase_amounts(who, firm, stage, c.value, f.records, cogs)
+            amounts = purchase_amounts(who, firm, stage, c.value, f.records)
             if self.events_log is not None:
                 if self.day >= len(self._purchase_counts):  # ran past sim.days
                     self._purchase_counts = np.concatenate([self._purchase_counts,

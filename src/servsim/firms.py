@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from servsim.mechanisms import satisfaction
+from servsim.mechanisms import accounting, satisfaction
 from servsim.mechanisms.expectations import promised_quality, segment_service_level
 from servsim.params import Params
 
@@ -83,6 +83,7 @@ class FirmTable:
     proactive_cost: np.ndarray
     service_fee: np.ndarray
     product_satisfaction: np.ndarray  # satisfaction.product_satisfaction (ODD 7.5), at set-up
+    goods_cost: np.ndarray  # accounting.goods_cost_share: unit cost of goods (ODD 7.11)
     records: np.ndarray
     """One record per firm, every per-firm column above (the columns are its views);
     ``service_level`` and ``promised`` (firm x segment) are separate arrays."""
@@ -185,6 +186,11 @@ def firm_table(params: Params, segments: SegmentTable) -> FirmTable:
         satisfaction.product_satisfaction(q, mean_quality, br, b.product_satisfaction_weight,
                                           b.brand_halo)
         for q, br in zip(columns["product_quality"], columns["brand"], strict=True)])
+    m = params.market
+    columns["goods_cost"] = np.array([
+        accounting.goods_cost_share(m.cost_of_goods, q, m.reference_product_quality,
+                                    m.product_cost_curvature)
+        for q in columns["product_quality"]])
     records = records_of(columns)
     return FirmTable(names=tuple(f.name for f in firms), service_level=levels,
                      promised=promised, records=records,

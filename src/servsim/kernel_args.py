@@ -27,7 +27,7 @@ from servsim.mechanisms import recovery
 from servsim.mechanisms._common import logit
 from servsim.params import Params
 
-MARKET_FIELDS = ("innovation", "imitation", "cost_of_goods", "market_wage", "hiring_cost",
+MARKET_FIELDS = ("innovation", "imitation", "market_wage", "hiring_cost",
                  "expectation_drift", "norm_adaptation")
 """Market parameters the kernels read, in the behaviour record under their own names."""
 _DTYPES = {"float": np.float64, "int": np.int64, "bool": np.bool_}

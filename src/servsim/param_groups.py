@@ -297,7 +297,20 @@ class MarketParams:
     cost_of_goods: float = param(0.6, 0.3, 0.75, bounds=_UNIT, odd=("7.11",),
                                  source="calibration choice (gross margin 40% at the reference "
                                         "price)")
-    """Cost of goods as a share of a purchase's value at price index 1."""
+    """Cost of goods as a share of a purchase's value at price index 1, for the market's
+    mainstream product (``reference_product_quality``)."""
+    reference_product_quality: float = param(
+        0.65, 0.5, 0.8, bounds=(0.01, 1.0), symbol="pq_ref", odd=("7.11",),
+        source="calibration choice (the mainstream product: the default and differentiated "
+               "presets' product quality)")
+    """Product quality at which a unit of goods costs ``cost_of_goods``."""
+    product_cost_curvature: float = param(
+        1.0, 0.0, 2.0, bounds=(0.0, 10.0), symbol="κ_g", odd=("7.11",),
+        source="judgement: unit cost proportional to product quality, between a cost "
+               "independent of quality (0) and the convex q² of vertical-differentiation "
+               "models (2: Mussa & Rosen 1978; Moorthy 1988)")
+    """Elasticity of the unit cost of goods with respect to product quality:
+    ``g_f = cost_of_goods (pq_f / pq_ref)^κ_g``."""
     market_wage: float = param(200.0, 150.0, 250.0, bounds=_MONEY, open_low=True,
                                unit="cu per staff-day", source="calibration choice",
                                odd=("7.12",))

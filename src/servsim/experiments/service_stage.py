@@ -66,14 +66,15 @@ NAMES = {"direct_margin_cy": "service margin per customer-year, direct (cu)",
 
 
 def value_probe(model, params) -> dict[str, pd.DataFrame]:
-    """Mean purchase value of the focal firm's active customers at the end, price and COGS."""
+    """Mean purchase value of the focal firm's active customers at the end, price and its
+    unit cost of goods (ODD 7.11)."""
     c = model.customers
     focal = list(model.firms.names).index(params.focal_name)
     active = (c.firm == focal) & (c.stage >= 1) & (c.stage <= 4)
     mean_value = float(c.value[active].mean()) if active.any() else float("nan")
     return {"firm_values": pd.DataFrame([{"mean_value": mean_value,
                                           "price": params.strategy.price,
-                                          "cost_of_goods": params.market.cost_of_goods}])}
+                                          "cost_of_goods": float(model.firms.goods_cost[focal])}])}
 
 
 PROBE = value_probe

@@ -110,9 +110,10 @@ def defection(bitgen, stage, segment, firm, satisfaction, attitude, segments, ba
 
 
 @jit
-def _purchase(who, firm, stage, value, firms, cost_of_goods, revenue):
+def _purchase(who, firm, stage, value, firms, revenue):
     """Add one batch of purchases to ``revenue`` (F x 4: purchases, premium, crossbuy,
-    goods), summed per firm from zero first, as ``np.bincount`` does (``firms``: records).
+    goods at the firm's own unit cost ``goods_cost``), summed per firm from zero first, as
+    ``np.bincount`` does (``firms``: records).
     """
     batch = np.zeros_like(revenue)
     for i in who:
@@ -120,7 +121,7 @@ def _purchase(who, firm, stage, value, firms, cost_of_goods, revenue):
         fk = firms[k]
         amounts = accounting.purchase_amounts(np.float64(value[i]), fk.price,
                                               accounting.pays_loyalty(stage[i]),
-                                              fk.loyalty_premium, fk.cross_buy, cost_of_goods)
+                                              fk.loyalty_premium, fk.cross_buy, fk.goods_cost)
         for c in range(4):
             batch[k, c] += amounts[c]
     revenue += batch
@@ -156,7 +157,7 @@ def _new_customers(who, new_firm, c_firm, segment, stage, expectation, satisfact
     for k in new_firm:
         batch[k] += 1
     acquisitions += batch
-    _purchase(who, c_firm, stage, value, firms, b.cost_of_goods, revenue)
+    _purchase(who, c_firm, stage, value, firms, revenue)
 
 
 @jit
@@ -200,7 +201,7 @@ def adoption_and_stages(
                 busy[i] = False
                 dropped += 1
     stayers = buyers[~defect & ~skip]  # bought from their own firm
-    _purchase(stayers, c_firm, stage, value, firms, b.cost_of_goods, revenue)
+    _purchase(stayers, c_firm, stage, value, firms, revenue)
     for i in stayers:
         stage[i] = relationship.next_stage(stage[i], satisfaction[i], tenure[i],
                                            b.repeat_threshold, b.loyal_threshold,

@@ -10,7 +10,7 @@ from servsim.mechanisms import accounting
 
 
 @jit
-def purchase_amounts(who, firm, stage, value, firms, cost_of_goods):
+def purchase_amounts(who, firm, stage, value, firms):
     """(len(who) x 4) purchase, premium, cross-buy and goods of each customer's purchase
     at firm ``firm[j]`` in stage ``stage[j]`` (as the choice kernels book them;
     ``firms``: the firm records)."""
@@ -20,7 +20,7 @@ def purchase_amounts(who, firm, stage, value, firms, cost_of_goods):
         fk = firms[k]
         a = accounting.purchase_amounts(np.float64(value[i]), fk.price,
                                         accounting.pays_loyalty(stage[j]),
-                                        fk.loyalty_premium, fk.cross_buy, cost_of_goods)
+                                        fk.loyalty_premium, fk.cross_buy, fk.goods_cost)
         for c in range(4):
             out[j, c] = a[c]
     return out

@@ -6,7 +6,14 @@ Per purchase by a customer of value v at price index p:
     purchases = v p
     premium   = v p * loyalty_premium      (loyal and advocate customers only)
     crossbuy  = v p * cross_buy            (loyal and advocate customers only)
-    goods     = v * cost_of_goods * (1 + cross_buy * loyal)
+    goods     = v * g_f * (1 + cross_buy * loyal)
+    g_f       = cost_of_goods * (pq_f / pq_ref)**κ_g      (the firm's unit cost of goods)
+
+The unit cost of goods rises with the firm's product quality ``pq_f``
+(:func:`goods_cost_share`, at set-up): ``cost_of_goods`` is the share for the
+market's mainstream product ``pq_ref`` (``market.reference_product_quality``),
+and ``κ_g`` (``market.product_cost_curvature``) is the elasticity of unit cost
+with respect to product quality (0: every product costs the same).
 
 Service revenue: ``contracts * contract_fee + encounters * service_fee``.
 Daily costs: wages (staff and managers, managers at ``MANAGER_WAGE_FACTOR``
@@ -35,9 +42,25 @@ MANAGER_WAGE_FACTOR = 1.5
 
 
 @formula
+def goods_cost_share(cost_of_goods: float, product_quality: float, reference: float,
+                     curvature: float) -> float:
+    """A firm's unit cost of goods per unit of purchase value at price 1 (float64):
+    ``cost_of_goods * (pq / pq_ref)**κ_g``; equal to ``cost_of_goods`` for the
+    mainstream product (``pq = pq_ref``) or with ``κ_g = 0``.
+
+    Better products cost more to make (vertical differentiation: Mussa & Rosen 1978;
+    Moorthy 1988, where unit cost rises convexly in quality).
+    """
+    if curvature == 0.0:
+        return cost_of_goods
+    return cost_of_goods * (product_quality / reference) ** curvature
+
+
+@formula
 def purchase_amounts(value: float, price: float, loyal: bool, loyalty_premium: float,
                      cross_buy: float, cost_of_goods: float):
-    """(purchases, premium, crossbuy, goods cost) of one purchase (see module docstring)."""
+    """(purchases, premium, crossbuy, goods cost) of one purchase (see module docstring;
+    ``cost_of_goods`` is the firm's own share, :func:`goods_cost_share`)."""
     is_loyal = 1.0 if loyal else 0.0
     base = value * price
     return (base, base * loyalty_premium * is_loyal, base * cross_buy * is_loyal,

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from servsim.mechanisms import accounting
 from servsim.validation._core import Check, _model, _pick, simulate
 
 # ----------------------------------------------------------------------------- 4 voice
@@ -417,7 +418,10 @@ def service_economics(**stage) -> tuple[float, float, float]:
     margin = (s["revenue_service"].sum() - s["cost_encounters"].sum()
               - s["cost_proactive"].sum()) / customer_years
     p = r.params
-    first_sale = p.market.segments["all"].value * (p.strategy.price - p.market.cost_of_goods)
+    goods = accounting.goods_cost_share(p.market.cost_of_goods, p.strategy.product_quality,
+                                        p.market.reference_product_quality,
+                                        p.market.product_cost_curvature)
+    first_sale = p.market.segments["all"].value * (p.strategy.price - goods)
     return margin, 1.0 / (1.0 - f["retention_rate"]), first_sale
 
 
