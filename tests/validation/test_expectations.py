@@ -12,10 +12,11 @@ from servsim import validation
 
 @pytest.mark.slow
 @pytest.mark.xfail(strict=True, reason=(
-    "measured on the round-2 economics (make validate, full size, company_a with rivals): "
-    "profit peaks at promise 1.5, 130% of delivered quality (criterion: 85-100%); "
-    "acquisition rises and late satisfaction falls with the promise, but over-promising "
-    "still pays in profit. A finding reported as failing; remove the mark when it passes."))
+    "measured at full size (docs/validation.md, company_a with rivals, 20 seeds): profit "
+    "peaks at promise 1.2, 104% of delivered quality (criterion: 85-100%), and retention "
+    "rises with the promise (rho +0.90) instead of falling; acquisition rises and late "
+    "satisfaction falls as claimed. A finding reported as failing; remove the mark when it "
+    "passes."))
 def test_over_promising_backfires():
     check = validation.check_over_promising("ci")
     assert check.passed, check.line()
