@@ -21,9 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from servsim.params import Params
-from servsim.streams import hashed_uniform
-
-RATE_STREAM, DROPOUT_STREAM, ENTRY_STREAM = 16, 17, 18
+from servsim.streams import DROPOUT_STREAM, ENTRY_STREAM, RATE_STREAM, hashed_uniform
 
 
 def _uniform(seed: int, stream: int, n: int) -> np.ndarray:

@@ -101,6 +101,13 @@ class SimParams:
     uniformly from 1 … entry_days and joins the focal firm with a first purchase that day
     (and does not adopt before); 0 = off.  simulate(entry_day=...) gives the days
     instead (e.g. a data set's first-purchase days)."""
+    counter_draws: int = param(0, 0, 1, bounds=(0, 1), odd=("5", "7.10"),
+                               source="run setting (on in the calibration configs: "
+                                      "common random numbers, docs/calibration.md)")
+    """1 = the choice step's draws (occasion, dropout, choice, contract, adoption) are
+    counter-based uniforms U(seed, stream, customer, day), independent of all other
+    draws (common random numbers for calibration); 0 = the model's sequential generator
+    (default: runs as before, bit for bit)."""
 
 
 @dataclass

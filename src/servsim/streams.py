@@ -5,6 +5,13 @@ from __future__ import annotations
 
 import numpy as np
 
+# streams (purposes) of the per-customer uniforms: heterogeneity at set-up
+# (servsim.heterogeneity) and, with sim.counter_draws = 1, the choice step's daily draws
+# keyed by (seed, stream, customer, day) (servsim.kernels.choice)
+RATE_STREAM, DROPOUT_STREAM, ENTRY_STREAM = 16, 17, 18
+OCCASION_STREAM, DEFECTION_STREAM, CHOICE_STREAM, CONTRACT_STREAM = 20, 21, 22, 23
+ADOPT_STREAM, SHARE_STREAM, PICK_STREAM = 24, 25, 26
+
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)

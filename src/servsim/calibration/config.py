@@ -76,6 +76,10 @@ class SearchConfig:
     workers: int = 1
     storage: str | None = None
     study_name: str = "servsim-smm"
+    polish: int = 0
+    """Nelder-Mead evaluations from the best trial after the search (0: none)."""
+    start: dict[str, float] = dataclasses.field(default_factory=dict)
+    """A parameter set tried as the first trial (e.g. a previous estimate; {}: none)."""
 
 
 @dataclasses.dataclass
@@ -95,6 +99,9 @@ class CalibrationConfig:
     simulator: str = "bgnbd"
     parameters: dict[str, RangeConfig] = dataclasses.field(default_factory=dict)
     fixed: dict[str, float] = dataclasses.field(default_factory=dict)
+    engine: dict[str, Any] = dataclasses.field(default_factory=dict)
+    """Fixed servsim settings for ``simulator: servsim`` (dotted keys or nested, e.g.
+    ``{sim.counter_draws: 1}``), passed to the engine as given, never fitted."""
     seeds: list[int] = dataclasses.field(default_factory=lambda: [0, 1, 2, 3])
     moments: MomentsConfig = dataclasses.field(default_factory=MomentsConfig)
     search: SearchConfig = dataclasses.field(default_factory=SearchConfig)
@@ -149,6 +156,22 @@ def parameters_of(config: CalibrationConfig) -> list[Parameter]:
     """Return the fitted parameters with their ranges."""
     return [Parameter(name, float(r.low), float(r.high), bool(r.log))
             for name, r in config.parameters.items()]
+
+
+def engine_settings(config: CalibrationConfig) -> dict[str, Any]:
+    """The ``engine`` block as flat dotted servsim keys (``{sim: {counter_draws: 1}}`` and
+    ``{sim.counter_draws: 1}`` both give ``{"sim.counter_draws": 1}``)."""
+    out: dict[str, Any] = {}
+
+    def walk(prefix: str, value: Any) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                walk(f"{prefix}.{key}" if prefix else str(key), item)
+        else:
+            out[prefix] = value
+
+    walk("", dict(config.engine))
+    return out
 
 
 def as_yaml(config: CalibrationConfig) -> str:

@@ -22,6 +22,7 @@ from servsim.calibration import scoring
 from servsim.calibration.config import (
     CalibrationConfig,
     as_yaml,
+    engine_settings,
     parameters_of,
     to_dict,
 )
@@ -135,7 +136,9 @@ def calibrate(log: TransactionLog, simulator="bgnbd", parameters: list[Parameter
               bootstrap_evaluations: int = 60, spec: MomentSpec | None = None,
               weight_resamples: int = 200, peers: bool = True,
               output_dir: str | Path | None = None,
-              config: CalibrationConfig | None = None) -> CalibrationReport:
+              config: CalibrationConfig | None = None,
+              engine: dict | None = None, polish: int = 0,
+              start: dict | None = None) -> CalibrationReport:
     """Fit a simulator to a log by SMM (or replay fixed parameters) and score the holdout.
 
     Parameters
@@ -166,11 +169,19 @@ def calibrate(log: TransactionLog, simulator="bgnbd", parameters: list[Parameter
     config
         The config this run came from (written back with the estimates as
         ``fitted.yaml``).
+    polish
+        Nelder-Mead evaluations from the best trial after the search (0: none).
+    start
+        A parameter set tried as the first trial (a warm start, e.g. a previous estimate).
+    engine
+        Fixed dotted servsim settings of a named ``servsim`` simulator (e.g.
+        ``{"sim.counter_draws": 1}``: per-customer common random numbers).
     """
     fixed = dict(fixed or {})
     name = simulator if isinstance(simulator, str) else getattr(
         simulator, "__name__", type(simulator).__name__)
-    simulate = make_simulator(simulator, log) if isinstance(simulator, str) else simulator
+    simulate = (make_simulator(simulator, log, engine) if isinstance(simulator, str)
+                else simulator)
     spec = spec or MomentSpec(log.calibration_weeks)
     weights = bootstrap_weights(log, spec, weight_resamples)
     result = None
@@ -178,7 +189,8 @@ def calibrate(log: TransactionLog, simulator="bgnbd", parameters: list[Parameter
         problem = SMMProblem(log, simulate, list(parameters), fixed, tuple(seeds), spec,
                              weights)
         result = fit_smm(problem, n_trials, sampler, search_seed, storage, study_name,
-                         workers, bootstrap, bootstrap_evaluations)
+                         workers, bootstrap, bootstrap_evaluations,
+                         enqueue=[dict(start)] if start else None, polish=polish)
         params = {**fixed, **result.params}
         uncertainty = result.uncertainty()
     else:
@@ -257,7 +269,8 @@ def run_config(config: CalibrationConfig) -> CalibrationReport:
     """Run a composed calibration config (the ``servsim calibrate fit`` command)."""
     parameters = parameters_of(config)  # a bad range fails here, before reading the log
     log = load_log(config)
-    make_simulator(config.simulator, log)  # an unknown or unavailable simulator: one line
+    engine = engine_settings(config)
+    make_simulator(config.simulator, log, engine)  # an unknown simulator: one line
     out = Path(config.output_dir)
     storage = config.search.storage or (str(out / "study.journal") if parameters else None)
     return calibrate(
@@ -267,7 +280,8 @@ def run_config(config: CalibrationConfig) -> CalibrationReport:
         config.uncertainty.evaluations,
         MomentSpec(log.calibration_weeks, config.moments.max_count,
                    config.moments.recency_bin_weeks),
-        config.moments.bootstrap_resamples, True, out, config)
+        config.moments.bootstrap_resamples, True, out, config, engine,
+        config.search.polish, dict(config.search.start))
 
 
 __all__ = ["CalibrationReport", "calibrate", "load_log", "run_config", "simulated_logs",

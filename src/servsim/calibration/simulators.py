@@ -172,8 +172,11 @@ class ServsimCohort:
     purchases from the event log as ``customer`` (cohort code), ``day`` (days since the
     calibration start) and ``amount``.  Heterogeneity draws are per-customer streams
     (:mod:`servsim.heterogeneity`), so a candidate and its neighbour share each customer's
-    rate multiplier and dropout draw; the daily occasion and dropout draws come from the
-    model's sequential generator, so common random numbers hold only in part.
+    rate multiplier and dropout draw.  The daily occasion, dropout and choice draws come
+    from the model's sequential generator (a changed rate shifts every later draw) unless
+    ``config`` sets ``sim.counter_draws = 1``: then they are counter-based uniforms keyed
+    by (seed, stream, customer, day) too, and common random numbers hold customer by
+    customer (the calibration presets set it; docs/calibration.md).
 
     The run records only what the calibration reads: the event log (no step table, run
     summary or recovery table is built), and :meth:`for_window` runs only the days an

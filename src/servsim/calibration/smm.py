@@ -423,7 +423,7 @@ def parametric_bootstrap(problem: SMMProblem, estimate: dict, replicates: int,
 def fit_smm(problem: SMMProblem, n_trials: int = 200, sampler: str = "tpe", seed: int = 0,
             storage: str | Path | None = None, study_name: str = "servsim-smm",
             workers: int = 1, bootstrap: int = 0, bootstrap_evaluations: int = 80,
-            enqueue: list[dict] | None = None) -> SMMResult:
+            enqueue: list[dict] | None = None, polish: int = 0) -> SMMResult:
     """Fit the problem's parameters by SMM with Optuna; optionally bootstrap them.
 
     Parameters
@@ -450,6 +450,12 @@ def fit_smm(problem: SMMProblem, n_trials: int = 200, sampler: str = "tpe", seed
         Objective evaluations per bootstrap refit.
     enqueue
         Parameter sets to try first (e.g. a previous estimate).
+    polish
+        Nelder-Mead evaluations after the search (0: none), from the best trial on the
+        parameters' unit scale (:func:`polish_best`); its evaluations are added to
+        ``trials`` (state ``POLISH``) and the estimate is the better of the two.  A
+        local method needs a smooth objective: common random numbers per customer
+        (``sim.counter_draws = 1`` for the servsim engine).
     """
     if not problem.parameters:
         raise SMMError("parameters: nothing to fit (give at least one parameter)")
@@ -479,8 +485,46 @@ def fit_smm(problem: SMMProblem, n_trials: int = 200, sampler: str = "tpe", seed
     frame = study.trials_dataframe(attrs=("number", "value", "params", "state"))
     frame = frame[frame["state"] == "COMPLETE"].sort_values("value", ignore_index=True)
     frame.columns = [c.removeprefix("params_") for c in frame.columns]
+    frame = frame.rename(columns={"value": "loss"})
     best = {p.name: float(study.best_params[p.name]) for p in problem.parameters}
+    loss = float(study.best_value)
+    if polish > 0:
+        best, loss, steps = polish_best(problem, best, loss, polish,
+                                        int(frame["number"].max()) + 1)
+        frame = pd.concat([frame, steps], ignore_index=True).sort_values(
+            "loss", ignore_index=True, kind="stable")
     draws = (parametric_bootstrap(problem, best, bootstrap, bootstrap_evaluations)
              if bootstrap > 0 else pd.DataFrame())
-    return SMMResult(best, float(study.best_value), frame.rename(columns={"value": "loss"}),
-                     draws, problem)
+    return SMMResult(best, loss, frame, draws, problem)
+
+
+def polish_best(problem: SMMProblem, start: dict, start_loss: float, evaluations: int,
+                first_number: int = 0) -> tuple[dict, float, pd.DataFrame]:
+    """Nelder-Mead from ``start`` on the parameters' unit scale (initial simplex steps
+    0.05, at most ``evaluations`` objective evaluations, ``xatol`` 1e-3 and ``fatol``
+    1e-3 x ``start_loss``); returns the better of the start and the polished point,
+    its loss, and one row per evaluation (``number`` from ``first_number``, state
+    ``POLISH``)."""
+    from scipy import optimize
+
+    rows = []
+
+    def objective(unit):
+        values = {p.name: p.from_unit(float(u))  # clipped to the range
+                  for p, u in zip(problem.parameters, unit, strict=True)}
+        loss = problem.loss(values)
+        rows.append({"number": first_number + len(rows), "loss": loss, **values,
+                     "state": "POLISH"})
+        return loss
+
+    x0 = np.array([p.to_unit(start[p.name]) for p in problem.parameters])
+    simplex = np.vstack([x0, x0 + np.diag(np.full(x0.size, 0.05))])
+    optimize.minimize(objective, x0, method="Nelder-Mead",
+                      options={"maxfev": evaluations, "initial_simplex": simplex,
+                               "xatol": 1e-3, "fatol": 1e-3 * start_loss})
+    steps = pd.DataFrame(rows)
+    if len(steps) and steps["loss"].min() < start_loss:
+        top = steps.loc[steps["loss"].idxmin()]
+        return ({p.name: float(top[p.name]) for p in problem.parameters},
+                float(top["loss"]), steps)
+    return dict(start), float(start_loss), steps

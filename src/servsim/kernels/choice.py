@@ -8,6 +8,14 @@ The customer-free part of every firm's utility per segment (:func:`firm_utilitie
 computed once per day; only the customers at an occasion (or who heard of a firm) add
 their attitude and inertia.  Draws, in this order: one float per customer (occasion),
 one double per occasion (dropout), one per survivor (choice), then the adoption draws.
+
+With ``sim.counter_draws = 1`` (``counter_seed >= 0``) none of these comes from the
+model's generator: each is the counter-based uniform
+``U(counter_seed, stream, customer, day)`` (:func:`~servsim.kernels.random.counter_uniform`,
+float64 in (0, 1); the streams of :mod:`servsim.streams`), so a customer's draw on a
+day does not depend on how many draws other customers or other phases consumed
+(common random numbers for calibration, ODD 7.10).  The occasion then compares the
+float64 uniform with the float32 rate ``purchase_rate_s * m_i``.
 """
 
 from __future__ import annotations
@@ -15,10 +23,12 @@ from __future__ import annotations
 import numpy as np
 
 from servsim.kernels import is_active, jit, row_sum
-from servsim.kernels.random import next_double, next_float
+from servsim.kernels.random import counter_uniform, next_double, next_float
 from servsim.mechanisms import accounting, adoption, expectations, relationship
 from servsim.mechanisms.adoption import choose
 from servsim.state import LAPSED, NEW
+from servsim.streams import (ADOPT_STREAM, CHOICE_STREAM, CONTRACT_STREAM, DEFECTION_STREAM,
+                             OCCASION_STREAM, PICK_STREAM, SHARE_STREAM)
 
 f32 = np.float32
 
@@ -45,12 +55,23 @@ def firm_utilities(promised, norm, firms, segments, behaviour):
 
 
 @jit
+def _draw(bitgen, counter_seed, stream, customer, day):
+    """One float64 uniform: ``next_double(bitgen)`` if ``counter_seed < 0``, else the
+    counter-based ``U(counter_seed, stream, customer, day)`` (no generator state used)."""
+    if counter_seed >= 0:
+        return counter_uniform(counter_seed, stream, customer, day)
+    return next_double(bitgen)
+
+
+@jit
 def defection(bitgen, stage, segment, firm, satisfaction, attitude, segments, base,
               price_term, multiplier, behaviour, log, churn_col, rate_multiplier,
-              dropout_offset):
+              dropout_offset, counter_seed, day):
     """Purchase occasions: dropout, then the choice among firms and the outside option.
     Leavers (dropouts and switchers) per firm are logged (``churn_col``).  ``segments``
     (their float32 ``purchase_rate32``), ``behaviour``: records of :mod:`servsim.kernel_args`.
+    ``counter_seed``: -1 = the model's generator draws; >= 0 = counter-based draws keyed
+    by (counter_seed, stream, customer, ``day``) (module docstring).
 
     Returns (pool, buyers, defect, switch, movers, target, skip): the customers not
     active at the start (the adoption pool), the customers at an occasion, which of them
@@ -65,15 +86,26 @@ def defection(bitgen, stage, segment, firm, satisfaction, attitude, segments, ba
     pool = np.empty(n, dtype=np.int64)
     buyers = np.empty(n, dtype=np.int64)
     n_pool = n_buy = 0
-    for i in range(n):
-        u = next_float(bitgen)
-        active = is_active(stage[i])
-        pool[n_pool] = i  # kept only if not active (no branch to mispredict)
-        n_pool += not active
-        if relationship.buys(u, purchase_rate[segment[i]] * rate_multiplier[i]):  # rarely true
+    if counter_seed >= 0:  # counter draws: only the active customers' are computed
+        for i in range(n):
+            active = is_active(stage[i])
+            pool[n_pool] = i
+            n_pool += not active
             if active:
-                buyers[n_buy] = i
-                n_buy += 1
+                u64 = counter_uniform(counter_seed, OCCASION_STREAM, i, day)
+                if relationship.buys(u64, purchase_rate[segment[i]] * rate_multiplier[i]):
+                    buyers[n_buy] = i
+                    n_buy += 1
+    else:
+        for i in range(n):
+            u = next_float(bitgen)
+            active = is_active(stage[i])
+            pool[n_pool] = i  # kept only if not active (no branch to mispredict)
+            n_pool += not active
+            if relationship.buys(u, purchase_rate[segment[i]] * rate_multiplier[i]):
+                if active:  # rarely true
+                    buyers[n_buy] = i
+                    n_buy += 1
     buyers = buyers[:n_buy]
     defect = np.zeros(n_buy, dtype=np.bool_)
     skip = np.zeros(n_buy, dtype=np.bool_)
@@ -87,14 +119,15 @@ def defection(bitgen, stage, segment, firm, satisfaction, attitude, segments, ba
         p_drop = relationship.defection_probability(
             satisfaction[i], attitude[i, k], b.logit_churn_base, b.wom_neutral,
             b.churn_satisfaction, b.churn_attitude, dropout_offset[i])
-        if next_double(bitgen) < p_drop:
+        if _draw(bitgen, counter_seed, DEFECTION_STREAM, i, day) < p_drop:
             defect[j] = True
             churn[k] += 1
             continue
         for g in range(n_firms):
             util[g] = adoption.utility(base[g, s], price_term[g, s], multiplier[i],
                                        attitude[i, g], b.utility_attitude, False, 0.0)
-        c = adoption.occasion_choice(util, k, b.inertia, b.outside_utility, next_double(bitgen))
+        c = adoption.occasion_choice(util, k, b.inertia, b.outside_utility,
+                                     _draw(bitgen, counter_seed, CHOICE_STREAM, i, day))
         if c < 0:
             skip[j] = True
         elif c != k:
@@ -176,6 +209,8 @@ def adoption_and_stages(
     behaviour, day,
     # the day log: purchase columns (accounting.purchase_amounts' order), acquisitions
     log, purchase_cols, acquisitions_col,
+    # -1: the model's generator; >= 0: counter-based draws (module docstring)
+    counter_seed,
 ):
     """The rest of the choice step (logs revenue and acquisitions); returns the mask of
     open requests kept (the leavers' are dropped) and how many were dropped.
@@ -207,7 +242,7 @@ def adoption_and_stages(
                                            b.repeat_threshold, b.loyal_threshold,
                                            b.advocate_threshold, b.loyal_tenure_days)
     for i in stayers:  # one draw per stayer, as rng.random(stayers.size)
-        u = next_double(bitgen)
+        u = _draw(bitgen, counter_seed, CONTRACT_STREAM, i, day)
         if relationship.takes_contract(contract[i], satisfaction[i], u, b.repeat_threshold,
                                        firms[c_firm[i]].contract_uptake):
             contract[i] = True
@@ -224,7 +259,7 @@ def adoption_and_stages(
     u_pool = np.empty(pool.size)
     n_maybe = 0
     for j in range(pool.size):
-        u = next_double(bitgen)
+        u = _draw(bitgen, counter_seed, ADOPT_STREAM, pool[j], day)
         if u < adopt_bound and adoption.considers(day, reconsider_day[pool[j]]):
             maybe[n_maybe] = pool[j]
             u_pool[n_maybe] = u
@@ -256,7 +291,7 @@ def adoption_and_stages(
             util[k] = adoption.utility(base[k, s], price_term[k, s], multiplier[i],
                                        attitude[i, k], b.utility_attitude, False, 0.0)
         share = adoption.prospect_share(heard_a[j], util, b.outside_utility, odds)
-        if next_double(bitgen) < share:
+        if _draw(bitgen, counter_seed, SHARE_STREAM, i, day) < share:
             adopters[n_adopt] = i
             adopt_a[n_adopt] = odds
             n_adopt += 1
@@ -264,7 +299,8 @@ def adoption_and_stages(
             reconsider_day[i] = adoption.reconsider_from(day, b.reconsider_days)
     chosen = np.empty(n_adopt, dtype=np.int64)
     for j in range(n_adopt):
-        chosen[j] = choose(adopt_a[j], next_double(bitgen))
+        u = _draw(bitgen, counter_seed, PICK_STREAM, adopters[j], day)
+        chosen[j] = choose(adopt_a[j], u)
     # the new customers: switchers first, then adopters
     args = (c_firm, segment, stage, expectation, satisfaction, tenure, failures, contract,
             table_row, promised, norm, firms, behaviour, value, acquisitions, revenue)

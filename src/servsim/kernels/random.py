@@ -65,3 +65,30 @@ def next_double(address):
 def next_float(address):
     """One ``Generator.random(dtype=np.float32)`` draw: ``(next_uint32 >> 8) * 2**-24``."""
     return np.float32(_next_uint32(address) >> np.uint32(8)) * np.float32(1.0 / 16777216.0)
+
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+_K_SEED = np.uint64(0xD1B54A32D192ED03)
+_K_STREAM = np.uint64(0x8CB92BA72F3D8DD7)
+_K_CUSTOMER = np.uint64(0x9FB21C651E98DF25)
+
+
+@jit
+def counter_uniform(seed, stream, customer, k):
+    """A counter-based uniform U(seed, stream, customer, k) in (0, 1), float64: the same
+    number as :func:`servsim.streams.hashed_uniform` (bit for bit), one scalar at a time.
+
+    ``z = seed * K1 + stream * K2 + customer * K3 + k * G`` (uint64, wrapping), then
+    SplitMix64's finalizer ``z ^= z >> 30; z *= M1; z ^= z >> 27; z *= M2; z ^= z >> 31``,
+    and ``U = ((z >> 11) + 0.5) * 2**-53``.  It consumes no generator state: the draw of
+    customer ``i`` on day ``k`` for purpose ``stream`` does not depend on any other draw
+    (``sim.counter_draws``, ODD 7.10).  The arguments must be non-negative integers.
+    """
+    z = (np.uint64(seed) * _K_SEED + np.uint64(stream) * _K_STREAM
+         + np.uint64(customer) * _K_CUSTOMER + np.uint64(k) * _GOLDEN)
+    z = (z ^ (z >> np.uint64(30))) * _MIX1
+    z = (z ^ (z >> np.uint64(27))) * _MIX2
+    z = z ^ (z >> np.uint64(31))
+    return (np.float64(z >> np.uint64(11)) + 0.5) * (1.0 / 9007199254740992.0)

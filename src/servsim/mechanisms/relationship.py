@@ -36,7 +36,9 @@ f32 = np.float32
 @formula
 def buys(u: np.float32, purchase_rate: np.float32) -> bool:
     """Whether a customer has a purchase occasion today: ``u < purchase_rate`` (one
-    float32 uniform per customer; the segment's rate rounded to float32).
+    float32 uniform per customer from the model's generator, or with
+    ``sim.counter_draws = 1`` the float64 counter-based uniform U(seed, 20, i, day); the
+    segment's rate times the customer's multiplier in float32).
     """
     return u < purchase_rate
 

@@ -75,7 +75,8 @@ def check_cdnow(size: str = "ci") -> Check:
         "Morrison & Colombo (1987, Management Science; Pareto/NBD); VALIDATION.md 17",
         f"The CDNOW master file from the installed lifetimes distribution (23,570 "
         f"customers); servsim's stored SMM estimates of the `{PRESET}` preset (fitted on "
-        f"weeks 1-39 only; service layer off, dropout after a purchase) replayed over 78 "
+        f"weeks 1-39 only; service layer off, dropout after a purchase, counter draws) "
+        f"replayed over 78 "
         f"weeks with {len(seeds)} seeds; BG/NBD and Pareto/NBD fitted by maximum likelihood "
         "to weeks 1-39 in the same run.",
         "servsim's holdout cumulative-curve MAPE <= BG/NBD's, |week-78 error| <= BG/NBD's, "
