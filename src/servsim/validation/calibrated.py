@@ -95,10 +95,11 @@ def check_cdnow(size: str = "ci") -> Check:
          "repeat_count_tv_distance": tv, "seeds": len(seeds)},
         passed, plot,
         ("Fails on: " + ", ".join(reasons) + ". " if reasons else "")
-        + "The replay is of estimates fitted once (Nelder-Mead, one seed, docs/calibration.md); "
-        "a 200-trial TPE refit reaches a lower fitting loss but a worse holdout (4.5%), "
-        "because the objective's seed noise is large (single seeds give 2.0-5.0% holdout "
-        "MAPE at the same estimates): the engine's daily draws are not common random "
-        "numbers per customer. The fit uses servsim as a BTYD process (service layer off); "
-        "a fit with satisfaction and word of mouth on is not done yet.",
+        + "The replay is of estimates fitted by a local search (Nelder-Mead from the earlier "
+        "estimates, two engine seeds, per-customer counter draws: sim.counter_draws, "
+        "docs/calibration.md); global searches (TPE, CMA-ES, 200 trials) reached a higher "
+        "fitting loss, and the 39 calibration weeks do not pin the holdout down. The "
+        "per-customer pattern (holdout purchases given calibration-period frequency) stays "
+        "worse than both peers'. The fit uses servsim as a BTYD process (service layer "
+        "off); a fit with satisfaction and word of mouth on is not done yet.",
     )
