@@ -16,13 +16,14 @@ PYTHON  ?= $(shell for c in python3.12 python3.13 python3; do \
 	  for d in $$HOME/.pyenv/versions/3.12* $$HOME/.pyenv/versions/3.13*; do \
 	  [ -x $$d/bin/python3 ] && { echo $$d/bin/python3; exit 0; }; done)
 
-.PHONY: run test test-fast venv ray-venv bench validate experiments demo clean help
+.PHONY: run test test-fast venv ray-venv bench validate calibrate experiments demo clean help
 
 help:
 	@echo "make run    - create .venv if missing, install servsim, run the default scenario"
 	@echo "make test   - same bootstrap (and .venv-ray for the Ray/submitit launcher tests), then the whole test suite"
 	@echo "make test-fast - the tests without the slow and browser ones (the edit loop; minutes, not ten)"
 	@echo "make validate - full-size validation: results/validation/*.png and docs/validation.md"
+	@echo "make calibrate - refit the engine to CDNOW (docs/calibration.md; ~5 min)"
 	@echo "make bench  - speed benchmarks (writes benchmarks/RESULTS.md)"
 	@echo "make demo   - the classroom dashboard on http://127.0.0.1:8765 (offline)"
 	@echo "make experiments - the canned experiments (python -m servsim.experiments --list): results/<name>/summary.md and figures"
@@ -62,6 +63,13 @@ test-fast: $(STAMP)
 
 validate: $(STAMP)
 	$(VENV)/bin/servsim-validate --size full
+
+# refit servsim's engine to CDNOW as the stored estimates were found (docs/calibration.md;
+# src/servsim/configs/calibration/cdnow_servsim.yaml): SMM on weeks 1-39, counter draws
+calibrate: $(STAMP)
+	$(PY) -m servsim.calibration fit --preset cdnow simulator=servsim 'seeds=[0,1]' \
+	    uncertainty.bootstrap=0 search.trials=1 search.polish=60 \
+	    '++search.start={r: 0.2306, alpha: 4.3233, a: 0.5428, b: 1.4213}'
 
 demo: $(STAMP)
 	$(VENV)/bin/servsim-demo
