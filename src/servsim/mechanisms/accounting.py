@@ -51,8 +51,6 @@ def goods_cost_share(cost_of_goods: float, product_quality: float, reference: fl
     Better products cost more to make (vertical differentiation: Mussa & Rosen 1978;
     Moorthy 1988, where unit cost rises convexly in quality).
     """
-    if curvature == 0.0:
-        return cost_of_goods
     return cost_of_goods * (product_quality / reference) ** curvature
 
 
