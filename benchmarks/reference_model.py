@@ -139,12 +139,13 @@ def clip(x: float, lo: float = 0.0, hi: float = 1.0) -> float:
 class Segment:
     """A customer segment's parameters (plain attributes)."""
 
-    def __init__(self, index: int, name: str, p) -> None:
+    def __init__(self, index: int, name: str, p, price_response: float = 1.0) -> None:
         self.index = index
         self.name = name
         self.share = p.share
         self.value = p.value
-        self.price_sensitivity = p.price_sensitivity
+        # effective sensitivity: the market's calibrated scale times the segment's (7.9)
+        self.price_sensitivity = price_response * p.price_sensitivity
         self.expectation = p.expectation
         self.need_rate = p.need_rate
         self.purchase_rate = p.purchase_rate
@@ -712,7 +713,7 @@ class ReferenceMarket(mesa.Model):
         self.logit_base_failure = logit(b.base_failure)
         self.logit_churn_base = logit(b.churn_base)
         self.logit_quit_base = logit(b.quit_base)
-        self.segments = [Segment(i, name, p)
+        self.segments = [Segment(i, name, p, params.market.price_response)
                          for i, (name, p) in enumerate(params.market.segments.items())]
         self.firm_list = [Firm(k, fp, self.segments, params.market)
                           for k, fp in enumerate(params.firms)]

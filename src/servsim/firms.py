@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from servsim.mechanisms import accounting, satisfaction
+from servsim.mechanisms import accounting, adoption, satisfaction
 from servsim.mechanisms.expectations import promised_quality, segment_service_level
 from servsim.params import Params
 
@@ -104,6 +104,9 @@ def segment_table(params: Params) -> SegmentTable:
     columns = {name: col(name) for name in ("share", "value", "price_sensitivity",
                                             "expectation", "need_rate", "purchase_rate",
                                             "complaint_propensity")}
+    columns["price_sensitivity"] = np.array(
+        [adoption.segment_price_sensitivity(b, params.market.price_response)
+         for b in columns["price_sensitivity"]], dtype=np.float64)
     columns["patience_days"] = col("patience_days", np.int32)
     records = records_of({**columns, "need_rate32": columns["need_rate"].astype(np.float32),
                           "purchase_rate32": columns["purchase_rate"].astype(np.float32)})

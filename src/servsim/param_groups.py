@@ -285,6 +285,14 @@ class MarketParams:
                              unit="per prospect-day", odd=("7.9",),
                              source="Bass 1969 (form); value a " + CALIBRATION)
     """Bass q: adoption hazard per prospect-day when all of one's ties recommend."""
+    price_response: float = param(
+        1.0, 0.5, 2.0, bounds=(0.0, SLOPE_MAX), symbol="k_p", odd=("7.9",),
+        source="servsim.calibration.elasticity: set per market so that the focal firm's "
+               "long-run own-price sales elasticity is the market's documented target "
+               "(VALIDATION.md 11; docs/validation.md check 11); 1 = the segments' own")
+    """Market-wide scale of every segment's price sensitivity in choice (the effective
+    ``β_s`` is ``k_p β_s``): the calibrated level of price response, the segments'
+    ``price_sensitivity`` keeping their relative sizes."""
     expectation_drift: float = param(0.02, 0.0, 0.05, bounds=(-1.0, 1.0), symbol="drift",
                                      unit="per year", odd=("7.1",),
                                      source="seed 001 §6; value a calibration choice")

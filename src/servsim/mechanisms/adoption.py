@@ -76,6 +76,14 @@ def firm_utility(expected_quality: float, product_quality: float, brand: float,
 
 
 @formula
+def segment_price_sensitivity(price_sensitivity: float, price_response: float) -> float:
+    """A segment's effective price sensitivity in choice, at set-up:
+    ``k_p * beta_s`` (the market's calibrated ``price_response`` times the segment's own).
+    """
+    return price_response * price_sensitivity
+
+
+@formula
 def price_utility(price: float, price_sensitivity: float, weight_price: float) -> float:
     """The segment's price term of a firm's utility, before the customer's multiplier:
     ``b_p * sensitivity * (price - 1)`` (float64; subtracted).
