@@ -41,8 +41,8 @@ from pathlib import Path
 
 from servsim.calibration.margins import MARKET_DIR
 
-SEEDS = tuple(range(100, 120))
-"""Calibration seeds: 20, disjoint from check 11's seeds 0-29."""
+SEEDS = tuple(range(100, 130))
+"""Calibration seeds: 30, disjoint from check 11's seeds 0-29."""
 
 TOLERANCE = 0.05
 """Stop when the calibration seeds' mean elasticity is this close to the target."""
