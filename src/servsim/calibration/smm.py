@@ -225,12 +225,11 @@ def bootstrap_weights(log: TransactionLog, spec: MomentSpec, resamples: int = 20
     n = log.n_customers
     draws = np.array([_moments_from_rows(rows, spec, rng.multinomial(n, np.full(n, 1 / n)))
                       for _ in range(resamples)])
-    finite = np.isfinite(draws)
-    enough = finite.sum(axis=0) >= 2
-    filled = np.where(finite, draws, 0.0)
-    mean = filled.sum(axis=0) / np.maximum(finite.sum(axis=0), 1)
-    squares = np.where(finite, (draws - mean) ** 2, 0.0).sum(axis=0)
-    variance = np.where(enough, squares / np.maximum(finite.sum(axis=0) - 1, 1), 0.0)
+    variance = draws.var(axis=0, ddof=1)
+    gaps = ~np.isfinite(draws).all(axis=0)  # a conditional bin empty in some resamples
+    for j in np.flatnonzero(gaps):
+        kept = draws[np.isfinite(draws[:, j]), j]
+        variance[j] = kept.var(ddof=1) if len(kept) >= 2 else 0.0
     weights = np.zeros_like(variance)
     for block in spec.blocks.values():
         v, ok = variance[block], defined[block]
