@@ -66,8 +66,8 @@ validate: $(STAMP)
 
 # refit servsim's engine to CDNOW as the stored estimates were found (docs/calibration.md;
 # src/servsim/configs/calibration/cdnow_servsim.yaml): SMM on weeks 1-39, counter draws,
-# the three-block objective (moments.split_week=0; without it the preset's fourth block,
-# the within-window conditional expectation, enters: that refit is not stored, see the docs)
+# the three-block objective (moments.split_week=0, the default, spelled out; with 19 the
+# within-window conditional block enters: that refit is not stored, see the docs)
 calibrate: $(STAMP)
 	$(PY) -m servsim.calibration fit --preset cdnow simulator=servsim 'seeds=[0,1]' \
 	    uncertainty.bootstrap=0 search.trials=1 search.polish=60 moments.split_week=0 \

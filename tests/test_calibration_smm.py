@@ -107,7 +107,8 @@ def test_servsim_window_run_is_the_full_run_cut_at_the_window():
 
 def test_moments_and_weights_have_the_stated_blocks():
     log = synthetic_log(800)
-    spec = smm.MomentSpec(log.calibration_weeks)
+    spec = smm.MomentSpec(log.calibration_weeks, split_week=None)  # half: weeks 1-19, 20-39
+    assert spec.early_weeks == 19
     moments = smm.moment_vector(log, spec)
     assert len(moments) == len(spec.labels) == 39 + 8 + 13 + 8
     blocks = spec.blocks
@@ -135,8 +136,9 @@ def test_moments_and_weights_have_the_stated_blocks():
         filled = sizes > 0 if name == "conditional" else np.ones(block.stop - block.start, bool)
         assert (weights[block][filled] > 0).all() and (weights[block][~filled] == 0).all()
     assert np.isfinite(weights).all() and np.isfinite(moments).all()
-    # split_week = 0: the three-block objective of the earlier fits
-    three = smm.MomentSpec(39, split_week=0)
+    # split_week = 0, the default: the three-block objective
+    three = smm.MomentSpec(39)
+    assert three.split_week == 0 and smm.MomentSpec(39, split_week=19).labels == spec.labels
     assert list(three.blocks) == ["weekly", "repeat_count", "recency"]
     np.testing.assert_array_equal(smm.moment_vector(log, three), moments[:39 + 8 + 13])
     with pytest.raises(smm.SMMError, match="split_week must be 0"):

@@ -159,8 +159,8 @@ def calibrate(log: TransactionLog, simulator="bgnbd", parameters: list[Parameter
     bootstrap, bootstrap_evaluations
         Parametric-bootstrap refits for the uncertainty.
     spec
-        The moments (default: the log's calibration weeks, 0..7+, 3-week bins, the
-        conditional block split at half the window).
+        The moments (default: the log's calibration weeks, 0..7+, 3-week bins, no
+        conditional block).
     weight_resamples
         Customer-bootstrap resamples for the SMM weights.
     peers

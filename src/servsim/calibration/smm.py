@@ -9,13 +9,14 @@ A simulator is ``simulate(params: dict, seed: int) -> DataFrame`` (columns
 
 over the **calibration window only** (the holdout is never seen by the fit):
 
-- the moments ``m`` (:func:`moment_vector`) are four blocks: the weekly
+- the moments ``m`` (:func:`moment_vector`) are three blocks: the weekly
   incremental repeat-transaction curve per customer (weeks 1..39 for CDNOW), the
-  repeat-count histogram (0..7+), the recency histogram (when repeat buyers
-  last bought, 3-week bins) and a within-window conditional expectation: the mean
-  repeat transactions in the late part of the window (weeks 20..39 for CDNOW) of
-  the customers grouped by their repeat count in the early part (weeks 1..19;
-  0..7+), the calibration-window analogue of the holdout diagnostic;
+  repeat-count histogram (0..7+) and the recency histogram (when repeat buyers
+  last bought, 3-week bins); optionally (``MomentSpec.split_week``, off by default)
+  a fourth, a within-window conditional expectation: the mean repeat transactions
+  in the late part of the window (e.g. weeks 20..39 for CDNOW) of the customers
+  grouped by their repeat count in the early part (weeks 1..19; 0..7+), the
+  calibration-window analogue of the holdout diagnostic;
 - the weights ``w`` are diagonal: the inverse of each moment's variance estimated
   by a bootstrap over the data's customers (200 resamples), rescaled so that each
   block's weights sum to the same total (a block of 39 weekly moments would
@@ -91,17 +92,18 @@ class MomentSpec:
     """Which moments: weeks of the curve, repeat-count bins, recency bin width, and the
     early/late split of the window for the conditional block.
 
-    ``split_week``: the early part is weeks ``1 .. split_week``, the late part weeks
-    ``split_week + 1 .. calibration_weeks`` (``None``: ``calibration_weeks // 2``,
-    weeks 1-19 and 20-39 for CDNOW; ``0``: no conditional block, the three-block
-    objective of the earlier fits).  Its bins are ``0 .. max_count+`` early repeats,
-    as the holdout diagnostic's.
+    ``split_week``: ``0`` (the default): no conditional block, the three-block
+    objective; otherwise the early part is weeks ``1 .. split_week``, the late part
+    weeks ``split_week + 1 .. calibration_weeks`` (``None``: ``calibration_weeks // 2``,
+    weeks 1-19 and 20-39 for CDNOW).  Its bins are ``0 .. max_count+`` early repeats,
+    as the holdout diagnostic's.  Off by default: with the blocks' weights rescaled to
+    equal totals its noise dominates the loss (docs/calibration.md).
     """
 
     calibration_weeks: int
     max_count: int = 7
     recency_bin_weeks: int = 3
-    split_week: int | None = None
+    split_week: int | None = 0
 
     def __post_init__(self):
         split = self.split_week
@@ -283,8 +285,8 @@ class SMMProblem:
     seeds
         Common random numbers: the seeds every candidate is simulated with.
     spec
-        The moments (default: the log's calibration weeks, 0..7+, 3-week bins, the
-        conditional block split at half the window).
+        The moments (default: the log's calibration weeks, 0..7+, 3-week bins, no
+        conditional block).
     weights
         Diagonal weights (default: :func:`bootstrap_weights` of the log).
     target
