@@ -107,19 +107,100 @@ def test_servsim_window_run_is_the_full_run_cut_at_the_window():
 
 def test_moments_and_weights_have_the_stated_blocks():
     log = synthetic_log(800)
-    spec = smm.MomentSpec(log.calibration_weeks)
+    spec = smm.MomentSpec(log.calibration_weeks, split_week=None)  # half: weeks 1-19, 20-39
+    assert spec.early_weeks == 19
     moments = smm.moment_vector(log, spec)
-    assert len(moments) == len(spec.labels) == 39 + 8 + 13
+    assert len(moments) == len(spec.labels) == 39 + 8 + 13 + 8
     blocks = spec.blocks
+    assert list(blocks) == ["weekly", "repeat_count", "recency", "conditional"]
+    assert spec.labels[blocks["conditional"]][0] == "weeks 20-39 repeats | weeks 1-19 repeats 0"
+    assert spec.labels[-1] == "weeks 20-39 repeats | weeks 1-19 repeats 7+"
     assert moments[blocks["repeat_count"]].sum() == pytest.approx(1.0)
     assert moments[blocks["recency"]].sum() == pytest.approx(1.0)
     # the weekly block per customer sums to the mean calibration repeats
     mean_repeats = data.rfm_summary(log)["frequency"].mean()
     assert moments[blocks["weekly"]].sum() == pytest.approx(mean_repeats)
+    # the conditional block: late-part (weeks 20-39) repeats by early-part repeats; every
+    # customer of this cohort first bought in weeks 1-12, so the bins' sizes weight the
+    # per-bin means back to the late part's mean repeats per customer
+    early = moments[blocks["weekly"]][:19].sum()
+    late = moments[blocks["weekly"]][19:].sum()
+    rows = smm.customer_moment_rows(log, spec)
+    sizes = np.bincount(rows[3], minlength=8)
+    assert (rows[3] >= 0).all() and sizes.sum() == log.n_customers
+    assert sizes @ moments[blocks["conditional"]] / log.n_customers == pytest.approx(late)
+    assert early + late == pytest.approx(mean_repeats)
     weights = smm.bootstrap_weights(log, spec, resamples=50)
-    for block in blocks.values():
+    for name, block in blocks.items():
         assert weights[block].sum() == pytest.approx(1.0)
-        assert (weights[block] > 0).all()
+        filled = sizes > 0 if name == "conditional" else np.ones(block.stop - block.start, bool)
+        assert (weights[block][filled] > 0).all() and (weights[block][~filled] == 0).all()
+    assert np.isfinite(weights).all() and np.isfinite(moments).all()
+    # split_week = 0, the default: the three-block objective
+    three = smm.MomentSpec(39)
+    assert three.split_week == 0 and smm.MomentSpec(39, split_week=19).labels == spec.labels
+    assert list(three.blocks) == ["weekly", "repeat_count", "recency"]
+    np.testing.assert_array_equal(smm.moment_vector(log, three), moments[:39 + 8 + 13])
+    with pytest.raises(smm.SMMError, match="split_week must be 0"):
+        smm.MomentSpec(39, split_week=39)
+
+
+def tiny_log():
+    """Five customers over a 4-week calibration window (early part weeks 1-2 = days 0-13,
+    late part weeks 3-4 = days 14-27) and a 4-week holdout; the hand-computed moments are
+    in test_conditional_block_by_hand."""
+    days = {"A": [0, 3, 10, 16, 20, 30],  # early repeats 2 (bin 2+), late 2; day 30: holdout
+            "B": [0, 5, 6, 7],            # early 3 (bin 2+), late 0
+            "C": [2, 15],                 # early 0, late 1
+            "D": [4],                     # early 0, late 0
+            "E": [20, 25]}                # first purchase in the late part: not in the block
+    frame = pd.DataFrame([(c, pd.Timestamp("1997-01-01") + pd.Timedelta(days=d), 1.0)
+                          for c, ds in days.items() for d in ds],
+                         columns=["customer", "date", "amount"])
+    return data.make_log(frame, "1997-01-28", "1997-02-25", "1997-01-01", source="tiny")
+
+
+def test_conditional_block_by_hand():
+    log = tiny_log()
+    spec = smm.MomentSpec(log.calibration_weeks, max_count=2, recency_bin_weeks=2,
+                          split_week=2)
+    assert log.calibration_weeks == 4 and spec.early_weeks == 2
+    moments = smm.moment_vector(log, spec)
+    block = spec.blocks["conditional"]
+    assert spec.labels[block] == ["weeks 3-4 repeats | weeks 1-2 repeats 0",
+                                  "weeks 3-4 repeats | weeks 1-2 repeats 1",
+                                  "weeks 3-4 repeats | weeks 1-2 repeats 2+"]
+    # bin 0: C (late 1) and D (late 0) -> 0.5; bin 1: nobody -> 0; bin 2+: A (2), B (0) -> 1
+    np.testing.assert_allclose(moments[block], [0.5, 0.0, 1.0])
+    # the other blocks by hand too: repeats per customer by week (5 customers) ...
+    np.testing.assert_allclose(moments[spec.blocks["weekly"]], [3 / 5, 2 / 5, 3 / 5, 1 / 5])
+    # ... the repeat-count histogram (D 0; C, E 1; A 4, B 3 -> 2+) and the recency
+    # histogram of the repeaters' last repeat (A day 20, C 15, E 25 -> bin 2; B 7 -> bin 1)
+    np.testing.assert_allclose(moments[spec.blocks["repeat_count"]], [1 / 5, 2 / 5, 2 / 5])
+    np.testing.assert_allclose(moments[spec.blocks["recency"]], [1 / 4, 3 / 4])
+
+
+def test_empty_conditional_bin_gets_weight_zero_and_no_nan_reaches_the_loss():
+    log = tiny_log()
+    spec = smm.MomentSpec(log.calibration_weeks, max_count=2, recency_bin_weeks=2,
+                          split_week=2)
+    weights = smm.bootstrap_weights(log, spec, resamples=40)
+    block = weights[spec.blocks["conditional"]]
+    assert block[1] == 0 and (block[[0, 2]] > 0).all() and block.sum() == pytest.approx(1.0)
+    assert np.isfinite(weights).all()
+    # a simulator whose cohort fills the bin the data leave empty (D buys on days 9 and
+    # 18: early repeats 1, late 1) and empties one the data fill (A, B without early
+    # repeats: bin 0 holds A, B, C with late repeats 1, 0, 1)
+    other = pd.DataFrame({"customer": [0, 0, 1, 2, 2, 3, 3, 3, 4],
+                          "day": [0, 16, 0, 2, 15, 4, 9, 18, 20], "amount": 1.0})
+    problem = smm.SMMProblem(log, lambda params, seed: other, [], seeds=(0,), spec=spec,
+                             weights=weights)
+    simulated = problem.simulated_moments({})
+    np.testing.assert_allclose(simulated[spec.blocks["conditional"]], [2 / 3, 1.0, 0.0])
+    loss = problem.loss({})
+    gap = simulated - problem.target
+    assert np.isfinite(loss) and loss == pytest.approx(float(np.sum(weights * gap * gap)))
+    assert problem.loss({}, target=simulated) == 0.0
 
 
 def test_known_answer_smm_recovers_bgnbd_parameters():

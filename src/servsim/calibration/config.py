@@ -63,6 +63,9 @@ class MomentsConfig:
 
     max_count: int = 7
     recency_bin_weeks: int = 3
+    split_week: int | None = 0
+    """0 (default): no conditional block; else its early part is weeks 1..split_week, its
+    late part the rest of the calibration window (None: half the window)."""
     bootstrap_resamples: int = 200
 
 

@@ -159,7 +159,8 @@ def calibrate(log: TransactionLog, simulator="bgnbd", parameters: list[Parameter
     bootstrap, bootstrap_evaluations
         Parametric-bootstrap refits for the uncertainty.
     spec
-        The moments (default: the log's calibration weeks, 0..7+, 3-week bins).
+        The moments (default: the log's calibration weeks, 0..7+, 3-week bins, no
+        conditional block).
     weight_resamples
         Customer-bootstrap resamples for the SMM weights.
     peers
@@ -279,7 +280,7 @@ def run_config(config: CalibrationConfig) -> CalibrationReport:
         config.search.study_name, config.search.workers, config.uncertainty.bootstrap,
         config.uncertainty.evaluations,
         MomentSpec(log.calibration_weeks, config.moments.max_count,
-                   config.moments.recency_bin_weeks),
+                   config.moments.recency_bin_weeks, config.moments.split_week),
         config.moments.bootstrap_resamples, True, out, config, engine,
         config.search.polish, dict(config.search.start))
 

@@ -12,12 +12,17 @@ over the **calibration window only** (the holdout is never seen by the fit):
 - the moments ``m`` (:func:`moment_vector`) are three blocks: the weekly
   incremental repeat-transaction curve per customer (weeks 1..39 for CDNOW), the
   repeat-count histogram (0..7+) and the recency histogram (when repeat buyers
-  last bought, 3-week bins);
+  last bought, 3-week bins); optionally (``MomentSpec.split_week``, off by default)
+  a fourth, a within-window conditional expectation: the mean repeat transactions
+  in the late part of the window (e.g. weeks 20..39 for CDNOW) of the customers
+  grouped by their repeat count in the early part (weeks 1..19; 0..7+), the
+  calibration-window analogue of the holdout diagnostic;
 - the weights ``w`` are diagonal: the inverse of each moment's variance estimated
   by a bootstrap over the data's customers (200 resamples), rescaled so that each
   block's weights sum to the same total (a block of 39 weekly moments would
   otherwise outweigh the 8 histogram bins; judgement); a moment with no bootstrap
-  variance gets the block's median weight;
+  variance gets the block's median weight, and a conditional bin without any data
+  customer gets weight 0 (its moment is set to 0, so no NaN reaches the loss);
 - common random numbers: every candidate is simulated with the *same* seeds
   (``seeds``), and the moments are averaged over them;
 - the search is Optuna's (TPE, or CMA-ES through ``cmaes``) with resumable storage
@@ -84,11 +89,28 @@ class Parameter:
 
 @dataclasses.dataclass(frozen=True)
 class MomentSpec:
-    """Which moments: weeks of the curve, repeat-count bins, recency bin width."""
+    """Which moments: weeks of the curve, repeat-count bins, recency bin width, and the
+    early/late split of the window for the conditional block.
+
+    ``split_week``: ``0`` (the default): no conditional block, the three-block
+    objective; otherwise the early part is weeks ``1 .. split_week``, the late part
+    weeks ``split_week + 1 .. calibration_weeks`` (``None``: ``calibration_weeks // 2``,
+    weeks 1-19 and 20-39 for CDNOW).  Its bins are ``0 .. max_count+`` early repeats,
+    as the holdout diagnostic's.  Off by default: with the blocks' weights rescaled to
+    equal totals its noise dominates the loss (docs/calibration.md).
+    """
 
     calibration_weeks: int
     max_count: int = 7
     recency_bin_weeks: int = 3
+    split_week: int | None = 0
+
+    def __post_init__(self):
+        split = self.split_week
+        if split is not None and not 0 <= split < self.calibration_weeks:
+            raise SMMError(f"moments.split_week must be 0 (no conditional block) or a week "
+                           f"1..{self.calibration_weeks - 1} of the calibration window, "
+                           f"got {split}")
 
     @property
     def recency_bins(self) -> int:
@@ -96,18 +118,37 @@ class MomentSpec:
         return -(-self.calibration_weeks // self.recency_bin_weeks)
 
     @property
+    def early_weeks(self) -> int:
+        """Weeks in the early part of the window (0: no conditional block)."""
+        return self.calibration_weeks // 2 if self.split_week is None else self.split_week
+
+    @property
+    def conditional_bins(self) -> int:
+        """Number of conditional-block moments (early repeat counts 0 .. max_count+)."""
+        return self.max_count + 1 if self.early_weeks > 0 else 0
+
+    @property
     def blocks(self) -> dict[str, slice]:
         """Moment block name -> its slice of the moment vector."""
         w, c, r = self.calibration_weeks, self.max_count + 1, self.recency_bins
-        return {"weekly": slice(0, w), "repeat_count": slice(w, w + c),
-                "recency": slice(w + c, w + c + r)}
+        out = {"weekly": slice(0, w), "repeat_count": slice(w, w + c),
+               "recency": slice(w + c, w + c + r)}
+        if self.conditional_bins:
+            out["conditional"] = slice(w + c + r, w + c + r + self.conditional_bins)
+        return out
 
     @property
     def labels(self) -> list[str]:
         """One label per moment."""
-        return ([f"week {k + 1}" for k in range(self.calibration_weeks)]
-                + [f"repeats {k}" for k in range(self.max_count)] + [f"repeats {self.max_count}+"]
-                + [f"last repeat bin {k + 1}" for k in range(self.recency_bins)])
+        k, e = self.max_count, self.early_weeks
+        late = f"weeks {e + 1}-{self.calibration_weeks}"
+        conditional = ([f"{late} repeats | weeks 1-{e} repeats {j}" for j in range(k)]
+                       + [f"{late} repeats | weeks 1-{e} repeats {k}+"]
+                       if self.conditional_bins else [])
+        return ([f"week {j + 1}" for j in range(self.calibration_weeks)]
+                + [f"repeats {j}" for j in range(k)] + [f"repeats {k}+"]
+                + [f"last repeat bin {j + 1}" for j in range(self.recency_bins)]
+                + conditional)
 
 
 def customer_moment_rows(log: TransactionLog, spec: MomentSpec):
@@ -117,7 +158,9 @@ def customer_moment_rows(log: TransactionLog, spec: MomentSpec):
     -------
     tuple
         ``weekly`` (n x weeks repeat counts), ``count_bin`` (n ints), ``recency_bin``
-        (n ints, -1 for customers without a calibration repeat).
+        (n ints, -1 for customers without a calibration repeat), ``early_bin`` (n ints:
+        repeats in the early part, capped at ``max_count``; -1 for customers whose first
+        purchase is not in the early part) and ``late`` (n repeat counts in the late part).
     """
     n = log.n_customers
     tx = log.transactions
@@ -134,11 +177,18 @@ def customer_moment_rows(log: TransactionLog, spec: MomentSpec):
     np.maximum.at(last, customer[repeat], day[repeat])
     recency_bin = np.where(count > 0, np.minimum(last // (DAYS_PER_WEEK * spec.recency_bin_weeks),
                                                  spec.recency_bins - 1), -1)
-    return weekly, np.minimum(count, spec.max_count), recency_bin
+    early = spec.early_weeks
+    early_count = weekly[:, :early].sum(axis=1).astype(np.int64)
+    early_bin = np.where(first < early * DAYS_PER_WEEK, np.minimum(early_count, spec.max_count),
+                         -1)
+    late = weekly[:, early:].sum(axis=1)
+    return weekly, np.minimum(count, spec.max_count), recency_bin, early_bin, late
 
 
 def _moments_from_rows(rows, spec: MomentSpec, weights=None) -> np.ndarray:
-    weekly, count_bin, recency_bin = rows
+    """The moment vector from per-customer rows (``weights``: customer multiplicities);
+    a conditional bin without customers is NaN here (:func:`moment_vector` sets it to 0)."""
+    weekly, count_bin, recency_bin, early_bin, late = rows
     n = len(count_bin)
     weights = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
     total = weights.sum()
@@ -148,30 +198,47 @@ def _moments_from_rows(rows, spec: MomentSpec, weights=None) -> np.ndarray:
     recency = np.bincount(recency_bin[repeaters], weights=weights[repeaters],
                           minlength=spec.recency_bins)
     recency = recency / recency.sum() if recency.sum() > 0 else recency
-    return np.concatenate([curve, counts, recency])
+    bins = spec.conditional_bins
+    at_risk = early_bin >= 0
+    size = np.bincount(early_bin[at_risk], weights=weights[at_risk], minlength=bins)[:bins]
+    late_sum = np.bincount(early_bin[at_risk], weights=(weights * late)[at_risk],
+                           minlength=bins)[:bins]
+    conditional = np.full(bins, np.nan)
+    np.divide(late_sum, size, out=conditional, where=size > 0)
+    return np.concatenate([curve, counts, recency, conditional])
 
 
 def moment_vector(log: TransactionLog, spec: MomentSpec) -> np.ndarray:
-    """Compute a log's moments: weekly repeats per customer, repeat-count, recency shares."""
-    return _moments_from_rows(customer_moment_rows(log, spec), spec)
+    """Compute a log's moments: weekly repeats per customer, repeat-count and recency
+    shares, late-part repeats by early-part repeats (an empty bin: 0)."""
+    return np.nan_to_num(_moments_from_rows(customer_moment_rows(log, spec), spec), nan=0.0)
 
 
 def bootstrap_weights(log: TransactionLog, spec: MomentSpec, resamples: int = 200,
                       seed: int = 0) -> np.ndarray:
-    """Diagonal SMM weights: inverse bootstrap variances, blocks rescaled to equal totals."""
+    """Diagonal SMM weights: inverse bootstrap variances, blocks rescaled to equal totals.
+
+    A moment undefined in the data (a conditional bin without customers) gets weight 0;
+    a resample in which a bin is empty is left out of that bin's variance; a defined
+    moment with no bootstrap variance gets its block's median weight."""
     rows = customer_moment_rows(log, spec)
+    defined = np.isfinite(_moments_from_rows(rows, spec))
     rng = np.random.default_rng(seed)
     n = log.n_customers
     draws = np.array([_moments_from_rows(rows, spec, rng.multinomial(n, np.full(n, 1 / n)))
                       for _ in range(resamples)])
     variance = draws.var(axis=0, ddof=1)
+    gaps = ~np.isfinite(draws).all(axis=0)  # a conditional bin empty in some resamples
+    for j in np.flatnonzero(gaps):
+        kept = draws[np.isfinite(draws[:, j]), j]
+        variance[j] = kept.var(ddof=1) if len(kept) >= 2 else 0.0
     weights = np.zeros_like(variance)
     for block in spec.blocks.values():
-        v = variance[block]
-        w = np.where(v > 0, 1.0 / np.where(v > 0, v, 1.0), 0.0)
+        v, ok = variance[block], defined[block]
+        w = np.where(ok & (v > 0), 1.0 / np.where(v > 0, v, 1.0), 0.0)
         positive = w > 0
         if positive.any():
-            w[~positive] = np.median(w[positive])
+            w[ok & ~positive] = np.median(w[positive])
             w = w / w.sum()
         weights[block] = w
     return weights
@@ -218,7 +285,8 @@ class SMMProblem:
     seeds
         Common random numbers: the seeds every candidate is simulated with.
     spec
-        The moments (default: the log's calibration weeks, 0..7+, 3-week bins).
+        The moments (default: the log's calibration weeks, 0..7+, 3-week bins, no
+        conditional block).
     weights
         Diagonal weights (default: :func:`bootstrap_weights` of the log).
     target
