@@ -62,9 +62,11 @@ BASELINE = "One firm: the teaching baseline"
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "on the round-2 economics the over-promise still wins early, but at day 365 its profit "
-    "is not below the baseline's (-116,727 vs -123,682 cu; customers 898 vs 960): the "
-    "backfire the lesson teaches does not show in profit (validation check 8 fails too)"))
+    "on the calibrated price response (ODD 7.9) the over-promise wins more customers early "
+    "but, with seed 0, not more profit at day 90 (-49,200 vs -42,900 cu), and at day 365 its "
+    "profit is not below the baseline's (-97,700 vs -106,000 cu; customers 869 vs 913); by "
+    "day 730 its profit is lower in 2 of seeds 0-5 only: the backfire the lesson teaches "
+    "shows in churn and loyalty, not reliably in profit (validation check 8 fails too)"))
 def test_exercise_1_over_promising_wins_early_and_backfires():
     res = play(BASELINE, "over-promise (promise 1.5)")
     a, b = res[90]
@@ -93,36 +95,38 @@ def test_exercise_2_inverted_pyramid_speeds_recovery_and_lifts_morale():
     assert abs(b["profit"] - a["profit"]) < 0.05 * a["revenue"]
 
 
-def test_exercise_3_premium_pays_when_it_is_priced():
+def test_exercise_3_premium_pays_where_buyers_answer_price_less():
     step1 = play(BASELINE, "positioning: premium")
     diff, premium = step1[730]
-    assert premium["profit"] > 0 > diff["profit"]  # docs: about +0.15 M against -0.1 M
-    assert premium["customers"] > diff["customers"] and premium["loyal"] > 2 * diff["loyal"]
+    # the consumer baseline (elasticity -2.2): premium does not pay in two years
+    assert premium["profit"] < diff["profit"] and premium["profit"] < 0  # -0.08 M vs -0.01 M
+    assert premium["loyal"] > 1.5 * diff["loyal"]  # docs: about 890 against 540
     assert step1[180][1]["nps"] > 40 and premium["nps"] < step1[180][1]["nps"] - 20
     assert premium["expectation"] > 0.85
     step2 = play(BASELINE, "premium service at the market price (price 1.0)",
                  ("strategy=premium",))
     assert step2[180][1]["profit"] < 0
     cheap = step2[730][1]
-    assert cheap["customers"] > premium["customers"] and cheap["profit"] < diff["profit"]
+    assert cheap["customers"] > premium["customers"]
+    assert cheap["profit"] < premium["profit"] - 500_000  # docs: about -0.97 M
     step3 = play(BASELINE, "price premium without the service (price 1.4)")
     price_only = step3[730][1]
-    assert price_only["profit"] > diff["profit"]
-    assert price_only["customers"] < diff["customers"] and price_only["loyal"] < diff["loyal"]
-    assert price_only["won"] < 0.7 * diff["won"]  # docs: about half as many won
-    assert premium["profit"] > 1.5 * price_only["profit"]  # docs: about twice
-    assert premium["customers"] > 1.5 * price_only["customers"]
+    assert price_only["profit"] < diff["profit"]
+    assert price_only["customers"] < 0.75 * diff["customers"]
+    assert price_only["loyal"] < diff["loyal"]
+    assert price_only["won"] < 0.5 * diff["won"]  # docs: about 280 against 720
 
 
 def test_exercise_3_other_markets():
     luxury, budget = play("Hotels: Shangri-La style (premium, inverted pyramid)",
                           "budget hotel (low cost, pyramid)")[730]
-    assert luxury["profit"] > 3 * budget["profit"]
-    assert luxury["nps"] > 60 and budget["nps"] < -30  # docs: near +90 against about -45
-    assert budget["unresolved"] > 25 and luxury["unresolved"] < 10  # docs: about 37 against none
+    assert luxury["profit"] > 0 > budget["profit"]  # docs: about +0.6 M against -1.4 M
+    assert luxury["nps"] > 60 and budget["nps"] < -30  # docs: near +90 against about -55
+    assert budget["unresolved"] > 25 and luxury["unresolved"] < 10
     differentiated, premium = play("Company A: differentiated (the seed's advice)",
                                    "positioning: premium")[730]
-    assert premium["profit"] > 0 > differentiated["profit"]  # docs: 0.77 M against -0.06 M
+    # B2B buyers (elasticity -1.2) pay for premium: docs 1.84 M against -0.27 M
+    assert premium["profit"] > differentiated["profit"] + 1_000_000 and premium["profit"] > 0
 
 
 def test_lesson_mode_sets_up_the_exercises_checked_here():
