@@ -215,7 +215,7 @@ def render(name: str, mod: ModuleType, data: replicate.Replications, design: dic
     lines = [f"# {mod.TITLE}", "", f"**Question.** {mod.QUESTION.strip()}", "",
              f"**Design.** {describe_design(data, design['labels'])}", "",
              "## Findings", "", findings.text.strip(), ""]
-    if hasattr(mod, "ASSUMPTIONS"):  # positioning writes its own long-run tables and box
+    if hasattr(mod, "ASSUMPTIONS") and not getattr(mod, "OWN_LONG_RUN_TABLES", False):
         lines += [long_run_table(data, design["labels"]), "",
                   assumptions_box(data.focal(), mod.ASSUMPTIONS), ""]
     if findings.figures:

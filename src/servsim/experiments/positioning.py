@@ -115,6 +115,10 @@ def analyze(data: Replications, out: Path) -> Findings:
     return Findings("\n".join(lines), [f for f in figures if f])
 
 
+OWN_LONG_RUN_TABLES = True
+"""The findings hold this experiment's long-run tables and its assumptions box (its parts
+have different factors, so the generic one-table-per-design-cell summary would be empty)."""
+
 ASSUMPTIONS = (
     "Each firm's outcome is measured cumulative profit plus terminal customer equity "
     "(`long_run_value`); the payoff matrix holds its mean over the seeds and an equilibrium "
@@ -123,9 +127,12 @@ ASSUMPTIONS = (
     "A positioning is a strategy preset (service level, staffing, training, recovery and "
     "price together): premium 1.40, differentiated 1.05, low-cost 0.80; the price-swapped "
     "control separates the price from the rest.",
-    "Demand, costs and the calibration are the market preset's (Company A, B2B); the "
-    "finding is only as good as the price response and the costs of service in it (the "
-    "market-economics issue 14 changes both).",
+    "Demand, costs and the calibration are the market preset's (Company A, B2B): its "
+    "price response is calibrated to a focal long-run price elasticity of -1.2 (ODD 7.9; "
+    "a judgement from the direction Tellis 1988 reports for industrial goods, not a "
+    "measured B2B value), at which a price near 1.4 is close to the profit-maximising one "
+    "(validation check 12); a consumer-like -2 would favour lower prices. The finding is "
+    "only as good as that price response and the costs of service.",
     "Shares at the end of the burn-in are still close to the day-0 allocation when "
     "customers are this loyal (see the burn-in line): the customer-equity term carries "
     "the allocation's value forward, which favours whoever holds customers at the start.",
