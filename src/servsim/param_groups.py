@@ -286,7 +286,9 @@ class MarketParams:
                              source="Bass 1969 (form); value a " + CALIBRATION)
     """Bass q: adoption hazard per prospect-day when all of one's ties recommend."""
     price_response: float = param(
-        1.0, 0.5, 2.0, bounds=(0.0, SLOPE_MAX), symbol="k_p", odd=("7.9",),
+        1.0, 0.5, 2.0, bounds=(0.0, SLOPE_MAX), relative=True, dist="loguniform",
+        symbol="k_p", odd=("7.9",),
+        range_source="judgement: half to twice the market's calibrated level",
         source="servsim.calibration.elasticity: set per market so that the focal firm's "
                "long-run own-price sales elasticity is the market's documented target "
                "(VALIDATION.md 11; docs/validation.md check 11); 1 = the segments' own")
