@@ -130,9 +130,11 @@ ASSUMPTIONS = (
     "Demand, costs and the calibration are the market preset's (Company A, B2B): its "
     "price response is calibrated to a focal long-run price elasticity of -1.2 (ODD 7.9; "
     "a judgement from the direction Tellis 1988 reports for industrial goods, not a "
-    "measured B2B value), at which a price near 1.4 is close to the profit-maximising one "
-    "(validation check 12); a consumer-like -2 would favour lower prices. The finding is "
-    "only as good as that price response and the costs of service.",
+    "measured B2B value). At it the focal firm's profit-maximising price is well above "
+    "the market reference (1.26 on validation check 12's grid for its default preset, "
+    "the foreign premium brand's 2.1), which favours the dearer positionings; a "
+    "consumer-like -2 would favour lower prices. The finding is only as good as that "
+    "price response and the costs of service.",
     "Shares at the end of the burn-in are still close to the day-0 allocation when "
     "customers are this loyal (see the burn-in line): the customer-equity term carries "
     "the allocation's value forward, which favours whoever holds customers at the start.",
