@@ -56,11 +56,6 @@ def test_every_preset_firm_has_an_interior_profit_maximum():
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=(
-    "at full size the check passes since product and brand entered satisfaction (company_a "
-    "80.2 vs 44.4 customers, p = 0.016; hotels 63.7 vs 35.6, p = 0.006), but at ci size the "
-    "fewer seeds do not make it significant in every market (still failing in CI's run of "
-    "2026-12-02). Remove the mark when it passes at ci size."))
 def test_price_competition_is_asymmetric():
     check = validation.check_asymmetric_competition("ci")
     assert check.passed, check.line()
