@@ -160,6 +160,27 @@ def tiny_log():
     return data.make_log(frame, "1997-01-28", "1997-02-25", "1997-01-01", source="tiny")
 
 
+def test_scale_free_weights_are_inverse_variances_over_the_block_size():
+    log = synthetic_log(800)
+    equal = smm.MomentSpec(log.calibration_weeks, split_week=None)
+    free = smm.MomentSpec(log.calibration_weeks, split_week=None, weighting="scale_free")
+    w_equal = smm.bootstrap_weights(log, equal, resamples=50)
+    w_free = smm.bootstrap_weights(log, free, resamples=50)
+    for block in equal.blocks.values():
+        assert w_equal[block].sum() == pytest.approx(1.0)
+        # the same inverse variances within a block, only rescaled
+        used = w_equal[block] > 0
+        assert ((w_free[block] > 0) == used).all()
+        ratio = w_free[block][used] / w_equal[block][used]
+        np.testing.assert_allclose(ratio, ratio[0])
+    # not equal totals: a block of noisy moments (the conditional means, in repeats)
+    # weighs less than a block of precise ones (the repeat-count shares)
+    blocks = free.blocks
+    assert w_free[blocks["conditional"]].sum() < w_free[blocks["repeat_count"]].sum()
+    with pytest.raises(smm.SMMError, match="moments.weighting"):
+        smm.MomentSpec(39, weighting="equal")
+
+
 def test_conditional_block_by_hand():
     log = tiny_log()
     spec = smm.MomentSpec(log.calibration_weeks, max_count=2, recency_bin_weeks=2,

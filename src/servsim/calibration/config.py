@@ -67,6 +67,8 @@ class MomentsConfig:
     """0 (default): no conditional block; else its early part is weeks 1..split_week, its
     late part the rest of the calibration window (None: half the window)."""
     bootstrap_resamples: int = 200
+    weighting: str = "equal_blocks"
+    """equal_blocks (default) or scale_free: see servsim.calibration.smm.MomentSpec."""
 
 
 @dataclasses.dataclass

@@ -280,7 +280,8 @@ def run_config(config: CalibrationConfig) -> CalibrationReport:
         config.search.study_name, config.search.workers, config.uncertainty.bootstrap,
         config.uncertainty.evaluations,
         MomentSpec(log.calibration_weeks, config.moments.max_count,
-                   config.moments.recency_bin_weeks, config.moments.split_week),
+                   config.moments.recency_bin_weeks, config.moments.split_week,
+                   config.moments.weighting),
         config.moments.bootstrap_resamples, True, out, config, engine,
         config.search.polish, dict(config.search.start))
 

@@ -87,6 +87,10 @@ class Parameter:
         return float(self.low + unit * (self.high - self.low))
 
 
+WEIGHTINGS = ("equal_blocks", "scale_free")
+"""The block weightings of :attr:`MomentSpec.weighting`."""
+
+
 @dataclasses.dataclass(frozen=True)
 class MomentSpec:
     """Which moments: weeks of the curve, repeat-count bins, recency bin width, and the
@@ -104,8 +108,17 @@ class MomentSpec:
     max_count: int = 7
     recency_bin_weeks: int = 3
     split_week: int | None = 0
+    weighting: str = "equal_blocks"
+    """How :func:`bootstrap_weights` sets each block's weights from the inverse bootstrap
+    variances: ``equal_blocks`` (default) rescales each block's weights to sum to 1
+    (a weighted mean squared error in the moments' own units); ``scale_free`` divides
+    each inverse variance by the number of moments in its block (each block's term is
+    its mean squared t-statistic, whatever the moments' units)."""
 
     def __post_init__(self):
+        if self.weighting not in WEIGHTINGS:
+            raise SMMError(f"moments.weighting must be one of {', '.join(WEIGHTINGS)}, "
+                           f"got {self.weighting!r}")
         split = self.split_week
         if split is not None and not 0 <= split < self.calibration_weeks:
             raise SMMError(f"moments.split_week must be 0 (no conditional block) or a week "
@@ -216,7 +229,9 @@ def moment_vector(log: TransactionLog, spec: MomentSpec) -> np.ndarray:
 
 def bootstrap_weights(log: TransactionLog, spec: MomentSpec, resamples: int = 200,
                       seed: int = 0) -> np.ndarray:
-    """Diagonal SMM weights: inverse bootstrap variances, blocks rescaled to equal totals.
+    """Diagonal SMM weights: inverse bootstrap variances, blocks rescaled to equal totals
+    (``spec.weighting`` ``equal_blocks``) or divided by the block's number of moments
+    (``scale_free``).
 
     A moment undefined in the data (a conditional bin without customers) gets weight 0;
     a resample in which a bin is empty is left out of that bin's variance; a defined
@@ -239,7 +254,7 @@ def bootstrap_weights(log: TransactionLog, spec: MomentSpec, resamples: int = 20
         positive = w > 0
         if positive.any():
             w[ok & ~positive] = np.median(w[positive])
-            w = w / w.sum()
+            w = w / (w.sum() if spec.weighting == "equal_blocks" else ok.sum())
         weights[block] = w
     return weights
 
