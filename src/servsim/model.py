@@ -179,9 +179,10 @@ class ServiceMarket(MarketTables, CustomerEvents, mesa.Model):
 
     def _table_row(self, firm: np.ndarray, segment: np.ndarray) -> np.ndarray:
         """Row ``firm * n_segments + segment`` of a flattened (firm, segment) table
-        (intp, for fast gathers); customers of no firm yet take firm 0's row.
+        (int32: the kernels read it every day, half the bytes of intp); customers of no
+        firm yet take firm 0's row.
         """
-        row = np.maximum(firm, np.int8(0)).astype(np.intp)
+        row = np.maximum(firm, np.int8(0)).astype(np.int32)
         row *= len(self.segments.share)
         row += segment
         return row

@@ -21,6 +21,10 @@ from __future__ import annotations
 
 import numba
 import numpy as np
+from llvmlite import ir
+from numba import types
+from numba.core import cgutils
+from numba.extending import intrinsic
 
 import servsim.mechanisms  # noqa: F401  (first: stamps the compiled caches)
 from servsim.state import ADVOCATE, NEW
@@ -74,3 +78,35 @@ def ratio(num, den):
         if den[k] > 0:
             out[k] = num[k] / den[k]
     return out
+
+
+PREFETCH_AHEAD = 32
+"""How many items ahead a gather loop asks for the memory it will read (:func:`prefetch`);
+measured at 10^6 customers, 24-48 do equally well."""
+
+
+@intrinsic
+def prefetch(typingctx, ary, index):
+    """Ask the CPU to bring ``ary[index]`` into cache (``llvm.prefetch``, read, keep):
+    a hint, with no effect on any result and no bounds check (an address past the array
+    is not read).  Loops that read customers' columns at scattered rows (the ties who
+    hear word of mouth, the customers at an occasion) call it some
+    :data:`PREFETCH_AHEAD` items ahead, so that the fetches overlap instead of each
+    waiting for memory in turn.
+    """
+    if not isinstance(ary, types.Array) or not isinstance(index, types.Integer):
+        return None
+
+    def codegen(context, builder, signature, args):
+        aryty, indexty = signature.args
+        arr = context.make_array(aryty)(context, builder, args[0])
+        i = context.cast(builder, args[1], indexty, types.intp)
+        ptr = cgutils.get_item_pointer(context, builder, aryty, arr, [i], wraparound=False)
+        i32, bytes_ptr = ir.IntType(32), ir.IntType(8).as_pointer()
+        fnty = ir.FunctionType(ir.VoidType(), [bytes_ptr, i32, i32, i32])
+        fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.prefetch.p0")
+        # read, high locality, data cache
+        builder.call(fn, [builder.bitcast(ptr, bytes_ptr), i32(0), i32(3), i32(1)])
+        return context.get_dummy_value()
+
+    return types.none(ary, index), codegen

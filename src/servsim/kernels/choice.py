@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from servsim.kernels import is_active, jit, row_sum
+from servsim.kernels import PREFETCH_AHEAD, is_active, jit, prefetch, row_sum
 from servsim.kernels.random import counter_uniform, next_double, next_float
 from servsim.mechanisms import accounting, adoption, expectations, relationship
 from servsim.mechanisms.adoption import choose
@@ -83,7 +83,7 @@ def defection(bitgen, stage, segment, firm, satisfaction, attitude, segments, ba
     purchase_rate = np.empty(segments.size, dtype=np.float32)  # as an array, for the loop
     for s in range(segments.size):
         purchase_rate[s] = segments[s].purchase_rate32
-    pool = np.empty(n, dtype=np.int64)
+    pool = np.empty(n, dtype=np.int32)  # int32: half the memory traffic of intp
     buyers = np.empty(n, dtype=np.int64)
     n_pool = n_buy = 0
     if counter_seed >= 0:  # counter draws: only the active customers' are computed
@@ -113,6 +113,14 @@ def defection(bitgen, stage, segment, firm, satisfaction, attitude, segments, ba
     churn = np.zeros(n_firms)
     util = np.empty(n_firms)
     for j in range(n_buy):
+        if j + PREFETCH_AHEAD < n_buy:  # the columns read below, at a later buyer's row
+            ahead = buyers[j + PREFETCH_AHEAD]
+            prefetch(firm, ahead)
+            prefetch(segment, ahead)
+            prefetch(multiplier, ahead)
+            prefetch(dropout_offset, ahead)
+            prefetch(satisfaction, ahead)
+            prefetch(attitude[ahead], 0)
         i = buyers[j]
         k = firm[i]
         s = segment[i]
@@ -149,7 +157,12 @@ def _purchase(who, firm, stage, value, firms, revenue):
     ``np.bincount`` does (``firms``: records).
     """
     batch = np.zeros_like(revenue)
-    for i in who:
+    for j in range(who.size):
+        if j + PREFETCH_AHEAD < who.size:
+            prefetch(firm, who[j + PREFETCH_AHEAD])
+            prefetch(value, who[j + PREFETCH_AHEAD])
+            prefetch(stage, who[j + PREFETCH_AHEAD])
+        i = who[j]
         k = firm[i]
         fk = firms[k]
         amounts = accounting.purchase_amounts(np.float64(value[i]), fk.price,
@@ -237,7 +250,12 @@ def adoption_and_stages(
                 dropped += 1
     stayers = buyers[~defect & ~skip]  # bought from their own firm
     _purchase(stayers, c_firm, stage, value, firms, revenue)
-    for i in stayers:
+    for j in range(stayers.size):
+        if j + PREFETCH_AHEAD < stayers.size:
+            prefetch(satisfaction, stayers[j + PREFETCH_AHEAD])
+            prefetch(tenure, stayers[j + PREFETCH_AHEAD])
+            prefetch(contract, stayers[j + PREFETCH_AHEAD])
+        i = stayers[j]
         stage[i] = relationship.next_stage(stage[i], satisfaction[i], tenure[i],
                                            b.repeat_threshold, b.loyal_threshold,
                                            b.advocate_threshold, b.loyal_tenure_days)
@@ -268,6 +286,8 @@ def adoption_and_stages(
     heard_a = np.empty((n_maybe, n_firms))
     n_heard = 0
     for j in range(n_maybe):
+        if j + PREFETCH_AHEAD < n_maybe:
+            prefetch(slot, maybe[j + PREFETCH_AHEAD])
         i = maybe[j]
         pos = slot[i]
         hit = 0 <= pos < wom_rows.size and wom_rows[pos] == i

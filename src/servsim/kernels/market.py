@@ -18,11 +18,11 @@ f32 = np.float32
 def expectations(counts, service_level, promised, norm, firms, behaviour, table_row,
                  expectation, tenure):
     """The norm follows what firms offer (in place); advertising and the norm pull each
-    customer's expectation, with a rate and target per (firm, segment) row, in float32;
-    where the firm advertises, the promise's pull fades with the customer's tenure
-    (:func:`~servsim.mechanisms.expectations.promise_pull_weight`), so rate and target are
-    the customer's own.  ``firms``: the firm records, ``behaviour`` the behaviour record
-    (:mod:`servsim.kernel_args`).
+    customer's expectation, with a float32 rate and target per (firm, segment) row and
+    tenure: the promise's pull fades with the customer's tenure
+    (:func:`~servsim.mechanisms.expectations.promise_pull_weight`).  Each (row, tenure)
+    pair's rate and target are computed once a day, when first needed.  ``firms``: the
+    firm records, ``behaviour`` the behaviour record (:mod:`servsim.kernel_args`).
     """
     n_firms, n_seg = counts.shape
     b = behaviour[0]
@@ -39,26 +39,47 @@ def expectations(counts, service_level, promised, norm, firms, behaviour, table_
             level_sum += service_level[k, s]
         offered = expectations_.offered_quality(offered_sum, total, level_sum, n_firms)
         norm[s] = expectations_.update_norm(norm[s], offered, drift_per_day, adaptation)
-    rate = np.empty(n_firms * n_seg, dtype=np.float32)
-    target = np.empty(n_firms * n_seg, dtype=np.float32)
-    for k in range(n_firms):
-        for s in range(n_seg):
-            rate[k * n_seg + s] = f32(expectations_.pull_rate(advertising[k], advertising_pull,
-                                                              adaptation))
-            target[k * n_seg + s] = f32(expectations_.pull_target(
-                advertising[k], promised[k, s], norm[s], advertising_pull, adaptation))
+    n_rows = n_firms * n_seg
+    row_firm = np.empty(n_rows, dtype=np.int64)  # r // n_seg, looked up (no division)
+    for r in range(n_rows):
+        row_firm[r] = r // n_seg
+    # a customer's rate and target depend on the customer only through (row, tenure):
+    # each pair's are computed once a day, on first use, for tenures below
+    # TENURE_CACHE.  At tenure 0, or where the firm does not advertise, the faded pull
+    # is the full one bit for bit (the weight is exactly 1; k_ad w adv is exactly 0)
+    cached = np.zeros((n_rows, TENURE_CACHE), dtype=np.bool_)
+    faded = np.empty((n_rows, TENURE_CACHE, 2), dtype=np.float32)
     for i in range(expectation.size):
         r = table_row[i]
-        k = r // n_seg
-        if advertising[k] > 0.0 and tenure[i] > 0:
-            pull = advertising_pull * expectations_.promise_pull_weight(tenure[i], fade_days)
-            rate_i = f32(expectations_.pull_rate(advertising[k], pull, adaptation))
-            target_i = f32(expectations_.pull_target(advertising[k], promised[k, r - k * n_seg],
-                                                     norm[r - k * n_seg], pull, adaptation))
-            expectation[i] = expectations_.pulled_expectation(expectation[i], rate_i, target_i)
+        t = tenure[i]
+        if 0 <= t < TENURE_CACHE:
+            if not cached[r, t]:
+                k = row_firm[r]
+                s = r - k * n_seg
+                faded[r, t, 0], faded[r, t, 1] = _faded_pull(
+                    advertising[k], promised[k, s], norm[s], advertising_pull, t, fade_days,
+                    adaptation)
+                cached[r, t] = True
+            rate_i, target_i = faded[r, t, 0], faded[r, t, 1]
         else:
-            expectation[i] = expectations_.pulled_expectation(expectation[i], rate[r],
-                                                              target[r])
+            k = row_firm[r]
+            s = r - k * n_seg
+            rate_i, target_i = _faded_pull(advertising[k], promised[k, s], norm[s],
+                                           advertising_pull, t, fade_days, adaptation)
+        expectation[i] = expectations_.pulled_expectation(expectation[i], rate_i, target_i)
+
+
+TENURE_CACHE = 4096  # tenures (days) whose faded pull is cached per day; longer: computed
+
+
+@jit
+def _faded_pull(advertising, promised, norm, advertising_pull, tenure, fade_days, adaptation):
+    """The float32 rate and target of a customer of ``tenure`` days whose firm advertises:
+    the promise's pull faded by :func:`~servsim.mechanisms.expectations.promise_pull_weight`.
+    """
+    pull = advertising_pull * expectations_.promise_pull_weight(tenure, fade_days)
+    return (f32(expectations_.pull_rate(advertising, pull, adaptation)),
+            f32(expectations_.pull_target(advertising, promised, norm, pull, adaptation)))
 
 
 @jit

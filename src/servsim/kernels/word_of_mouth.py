@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from servsim.kernels import jit
+from servsim.kernels import PREFETCH_AHEAD, jit, prefetch
 from servsim.kernels.random import next_float
 from servsim.mechanisms import word_of_mouth as wom
 from servsim.state import LAPSED
@@ -41,6 +41,9 @@ def talkers(bitgen, satisfaction, low, high, firm, n_firms, behaviour):
         m += u < bound
     talking = 0
     for j in range(m):
+        if j + PREFETCH_AHEAD < m:
+            prefetch(firm, who[j + PREFETCH_AHEAD])
+            prefetch(satisfaction, who[j + PREFETCH_AHEAD])
         i = who[j]
         if firm[i] >= 0 and draw[j] < wom.talk_probability(satisfaction[i], neutral, base,
                                                              positive, negative):
@@ -61,30 +64,40 @@ def talkers(bitgen, satisfaction, low, high, firm, n_firms, behaviour):
 def hear(indptr, indices, talkers, category, k, slot, inverse_degree):
     """:meth:`servsim.network.Network.heard_by` on a CSR pattern.
 
-    One pass over the talkers' ties: a hearer met for the first time gets the next
-    row (``slot[i]`` is left holding hearer i's row); each hearing adds 1 to its
+    The talkers' ties are listed, then visited in that order (each hearer's slot
+    fetched ahead, :func:`~servsim.kernels.prefetch`): a hearer met for the first time
+    gets the next row (``slot[i]`` is left holding hearer i's row); each hearing adds 1 to its
     cell; each row is then scaled by ``1/deg`` (float32), which is ``c/deg``
     rounded once for c hearings.
     """
     total = 0
-    for t in talkers:
-        total += indptr[t + 1] - indptr[t]
+    for j in range(talkers.size):
+        if j + PREFETCH_AHEAD < talkers.size:
+            prefetch(indptr, talkers[j + PREFETCH_AHEAD])
+        total += indptr[talkers[j] + 1] - indptr[talkers[j]]
+    heard = np.empty(total, dtype=np.int64)  # every hearing, in order: hearer, category
+    said = np.empty(total, dtype=np.int64)
+    e2 = 0
+    for j in range(talkers.size):
+        for e in range(indptr[talkers[j]], indptr[talkers[j] + 1]):
+            heard[e2], said[e2] = indices[e], category[j]
+            e2 += 1
     rows = np.empty(total, dtype=np.int64)
     scale = np.empty(total, dtype=np.float32)
     shares = np.zeros((total, k), dtype=np.float32)
     n_rows = 0
-    for j in range(talkers.size):
-        t, c = talkers[j], category[j]
-        for e in range(indptr[t], indptr[t + 1]):
-            h = indices[e]
-            r = slot[h]
-            if not (0 <= r < n_rows and rows[r] == h):  # first hearing of h today
-                r = n_rows
-                slot[h] = r
-                rows[r] = h
-                scale[r] = inverse_degree[h]
-                n_rows += 1
-            shares[r, c] += f32(1.0)
+    for e in range(total):
+        if e + PREFETCH_AHEAD < total:  # the hearer's slot and 1/deg share a cache line
+            prefetch(slot, heard[e + PREFETCH_AHEAD])
+        h = heard[e]
+        r = slot[h]
+        if not (0 <= r < n_rows and rows[r] == h):  # first hearing of h today
+            r = n_rows
+            slot[h] = r
+            rows[r] = h
+            scale[r] = inverse_degree[h]
+            n_rows += 1
+        shares[r, said[e]] += f32(1.0)
     for r in range(n_rows):
         for c in range(k):
             shares[r, c] *= scale[r]
@@ -101,10 +114,14 @@ def attitudes_and_fade(attitude, rows, shares, behaviour, talkers, good, firm, d
     n, n_firms = attitude.shape
     b = behaviour[0]
     gain, decay, neutral = b.wom_attitude, b.attitude_decay, b.wom_neutral
-    for i in range(n):
+    for i in range(n):  # one pass: everyone's attitudes fade, former customers' satisfaction
         for k in range(n_firms):
             attitude[i, k] = wom.faded_attitude(attitude[i, k], decay)
+        if stage[i] == LAPSED:
+            satisfaction[i] = wom.faded_satisfaction(satisfaction[i], decay, neutral)
     for r in range(rows.size):
+        if r + PREFETCH_AHEAD < rows.size:
+            prefetch(attitude[rows[r + PREFETCH_AHEAD]], 0)
         i = rows[r]
         for k in range(n_firms):
             attitude[i, k] = wom.heard_attitude(attitude[i, k], shares[r, k],
@@ -113,8 +130,5 @@ def attitudes_and_fade(attitude, rows, shares, behaviour, talkers, good, firm, d
     for j in range(talkers.size):
         t = talkers[j]
         reach[0 if good[j] else 1, firm[t]] += np.float64(degree[t])
-    for i in range(n):
-        if stage[i] == LAPSED:
-            satisfaction[i] = wom.faded_satisfaction(satisfaction[i], decay, neutral)
     for k in range(n_firms):
         log[k, cols[0]], log[k, cols[1]] = reach[0, k], reach[1, k]
