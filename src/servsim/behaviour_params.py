@@ -213,9 +213,12 @@ class BehaviourParams:
     """Logit slopes of defection on (neutral - satisfaction) and on -attitude."""
     dropout_timing: str = label(
         "occasion", choices=DROPOUT_TIMINGS, odd=("7.10",),
-        source="judgement (occasion: the seed model; after_purchase: Fader, Hardie & Lee 2005)",
+        source="judgement (occasion: the seed model; after_purchase: Fader, Hardie & Lee 2005; "
+               "daily: Schmittlein, Morrison & Colombo 1987)",
         meaning="when dropout can happen: at a purchase occasion, instead of the purchase "
-                "(occasion), or right after a purchase, as the BG/NBD assumes (after_purchase)")
+                "(occasion), right after a purchase, as the BG/NBD assumes (after_purchase), "
+                "or on any day, whether or not the customer buys, as the Pareto/NBD assumes "
+                "(daily; churn_base is then a daily probability)")
     repeat_threshold: float = param(0.45, 0.4, 0.5, bounds=_UNIT, symbol="s_repeat",
                                     constraint=_THRESHOLDS, source=_LIFECYCLE, odd=("7.10",))
     loyal_threshold: float = param(0.6, 0.55, 0.65, bounds=_UNIT, symbol="s_loyal",

@@ -101,6 +101,8 @@ class ServiceMarket(MarketTables, CustomerEvents, mesa.Model):
         self._seed, self._entry_given = int(params.sim.seed if rng is None else rng), entry_day
         self._counter_seed = self._seed if params.sim.counter_draws else -1
         """Seed of the choice step's counter-based draws (sim.counter_draws), -1 = off."""
+        self._daily_dropout = params.behaviour.dropout_timing == "daily"
+        """Dropout every day, not at occasions (``behaviour.dropout_timing = daily``)."""
         self._init_customers()
         self._fs_row = self._table_row(self.customers.firm, self.customers.segment)
         """Each customer's row in (firm, segment) tables; kept up to date by the choice step."""
@@ -466,7 +468,7 @@ class ServiceMarket(MarketTables, CustomerEvents, mesa.Model):
         pool, buyers, defect, switch, movers, target, skip = defection(
             bitgen, c.stage, c.segment, c.firm, c.satisfaction, c.attitude, seg.records, base,
             price_term, c.price_multiplier, k, self.log, _M["churn"], c.rate_multiplier,
-            c.dropout_offset, self._counter_seed, self.day,
+            c.dropout_offset, self._daily_dropout, self._counter_seed, self.day,
         )
         pool = self._entry_pool(pool)
         keep, dropped = adoption_and_stages(

@@ -116,7 +116,7 @@ def label(default: str, *, choices: tuple[str, ...] = (), source: str = "—",
 _UNIT = (0.0, 1.0)
 _OFF_UNLESS_CALIBRATED = ("off unless calibrated: judgement (the `cdnow` calibration fits it, "
                           "docs/calibration.md)")
-DROPOUT_TIMINGS = ("occasion", "after_purchase")
+DROPOUT_TIMINGS = ("occasion", "after_purchase", "daily")
 _MONEY = (0.0, MONEY_MAX)
 _SLOPE = (0.0, SLOPE_MAX)
 _DAYS = (1, DAYS_MAX)

@@ -66,17 +66,23 @@ def _draw(bitgen, counter_seed, stream, customer, day):
 @jit
 def defection(bitgen, stage, segment, firm, satisfaction, attitude, segments, base,
               price_term, multiplier, behaviour, log, churn_col, rate_multiplier,
-              dropout_offset, counter_seed, day):
+              dropout_offset, daily, counter_seed, day):
     """Purchase occasions: dropout, then the choice among firms and the outside option.
     Leavers (dropouts and switchers) per firm are logged (``churn_col``).  ``segments``
     (their float32 ``purchase_rate32``), ``behaviour``: records of :mod:`servsim.kernel_args`.
     ``counter_seed``: -1 = the model's generator draws; >= 0 = counter-based draws keyed
     by (counter_seed, stream, customer, ``day``) (module docstring).
 
+    ``daily`` (``behaviour.dropout_timing = daily``, the Pareto/NBD's timing): every active
+    customer may drop out every day, with the same probability, before and instead of
+    any occasion (one float64 draw per active customer first, in customer order); a
+    customer who stays has no dropout at its occasion.
+
     Returns (pool, buyers, defect, switch, movers, target, skip): the customers not
-    active at the start (the adoption pool), the customers at an occasion, which of them
-    leave their firm, which leavers switch (the rest drop out), the switchers and the
-    firm each chose, and which customers at an occasion chose the outside option.
+    active at the start (the adoption pool), the customers at an occasion (with
+    ``daily``, also the day's dropouts), which of them leave their firm, which leavers
+    switch (the rest drop out), the switchers and the firm each chose, and which
+    customers at an occasion chose the outside option.
     """
     n, n_firms = stage.size, attitude.shape[1]
     b = behaviour[0]
@@ -85,6 +91,14 @@ def defection(bitgen, stage, segment, firm, satisfaction, attitude, segments, ba
         purchase_rate[s] = segments[s].purchase_rate32
     pool = np.empty(n, dtype=np.int32)  # int32: half the memory traffic of intp
     buyers = np.empty(n, dtype=np.int64)
+    left = np.zeros(n if daily else 0, dtype=np.bool_)  # daily timing: today's dropouts
+    if daily:
+        for i in range(n):
+            if is_active(stage[i]):
+                p_drop = relationship.defection_probability(
+                    satisfaction[i], attitude[i, firm[i]], b.logit_churn_base, b.wom_neutral,
+                    b.churn_satisfaction, b.churn_attitude, dropout_offset[i])
+                left[i] = _draw(bitgen, counter_seed, DEFECTION_STREAM, i, day) < p_drop
     n_pool = n_buy = 0
     if counter_seed >= 0:  # counter draws: only the active customers' are computed
         for i in range(n):
@@ -93,7 +107,8 @@ def defection(bitgen, stage, segment, firm, satisfaction, attitude, segments, ba
             n_pool += not active
             if active:
                 u64 = counter_uniform(counter_seed, OCCASION_STREAM, i, day)
-                if relationship.buys(u64, purchase_rate[segment[i]] * rate_multiplier[i]):
+                if (relationship.buys(u64, purchase_rate[segment[i]] * rate_multiplier[i])
+                        or (daily and left[i])):
                     buyers[n_buy] = i
                     n_buy += 1
     else:
@@ -102,7 +117,8 @@ def defection(bitgen, stage, segment, firm, satisfaction, attitude, segments, ba
             active = is_active(stage[i])
             pool[n_pool] = i  # kept only if not active (no branch to mispredict)
             n_pool += not active
-            if relationship.buys(u, purchase_rate[segment[i]] * rate_multiplier[i]):
+            if (relationship.buys(u, purchase_rate[segment[i]] * rate_multiplier[i])
+                    or (daily and left[i])):
                 if active:  # rarely true
                     buyers[n_buy] = i
                     n_buy += 1
@@ -124,10 +140,14 @@ def defection(bitgen, stage, segment, firm, satisfaction, attitude, segments, ba
         i = buyers[j]
         k = firm[i]
         s = segment[i]
-        p_drop = relationship.defection_probability(
-            satisfaction[i], attitude[i, k], b.logit_churn_base, b.wom_neutral,
-            b.churn_satisfaction, b.churn_attitude, dropout_offset[i])
-        if _draw(bitgen, counter_seed, DEFECTION_STREAM, i, day) < p_drop:
+        if daily:
+            gone = left[i]  # dropped out today; the others have no dropout at an occasion
+        else:
+            p_drop = relationship.defection_probability(
+                satisfaction[i], attitude[i, k], b.logit_churn_base, b.wom_neutral,
+                b.churn_satisfaction, b.churn_attitude, dropout_offset[i])
+            gone = _draw(bitgen, counter_seed, DEFECTION_STREAM, i, day) < p_drop
+        if gone:
             defect[j] = True
             churn[k] += 1
             continue

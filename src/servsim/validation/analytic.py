@@ -213,13 +213,17 @@ BTYD = {"rate_shape": 0.25, "purchase_rate": 0.0075, "a": 0.75, "b": 2.2}
 """CDNOW-like heterogeneity: r = 0.25, α = r / rate = 33.3 days (4.8 weeks), and the
 beta dropout a = 0.75, b = 2.2 (Fader, Hardie & Lee 2005's CDNOW estimates, rounded)."""
 BTYD_WEEKS = (13, 26, 39, 52)
+BTYD_DAILY = {"rate_shape": 0.25, "purchase_rate": 0.0075, "a": 0.6, "b": 80.0}
+"""The same rates with a *daily* beta dropout (``dropout_timing = daily``): a = 0.6,
+a + b = 80.6 days, near Schmittlein et al.'s Pareto/NBD on CDNOW (s = 0.61, β = 11.7
+weeks; Fader, Hardie & Lee 2005)."""
 
 
-def btyd_overrides(n: int, days: int, timing: str, seed: int = 0) -> dict:
+def btyd_overrides(n: int, days: int, timing: str, seed: int = 0, h: dict = BTYD) -> dict:
     """Only purchases and dropout: no service needs (satisfaction stays put), no word of
     mouth or price in defection, no Bass adoption; everyone enters on day 1 with a first
-    purchase; gamma purchase rates, beta dropout, the events recorded."""
-    h = BTYD
+    purchase; gamma purchase rates, beta dropout (``h``: rates and a, b), the events
+    recorded."""
     c0 = h["a"] / (h["a"] + h["b"])
     return {
         "sim.n_customers": n, "sim.days": days, "sim.seed": seed, "sim.entry_days": 1,
@@ -234,14 +238,15 @@ def btyd_overrides(n: int, days: int, timing: str, seed: int = 0) -> dict:
     }
 
 
-def btyd_discrete_expected(t: np.ndarray, timing: str, nodes: int = 400) -> np.ndarray:
+def btyd_discrete_expected(t: np.ndarray, timing: str, nodes: int = 400,
+                           h: dict = BTYD) -> np.ndarray:
     """Exact E[X(t)] of the engine's daily process (occasion with P = min(λ, 1) a day;
     ``after_purchase``: buy, then leave with p; ``occasion``: leave instead of buying with
-    p), by Gauss-Legendre quadrature over the gamma and beta mixing quantiles:
-    E[X(t) | λ, p] = (1/p) (1 - (1 - λ p)^t), times (1 - p) for ``occasion``."""
+    p; ``daily``: leave with p every day, then an occasion), by Gauss-Legendre quadrature
+    over the gamma and beta mixing quantiles: E[X(t) | λ, p] = (1/p) (1 - (1 - λ p)^t),
+    times (1 - p) for ``occasion``; λ (1 - p) (1 - (1 - p)^t) / p for ``daily``."""
     from scipy import special
 
-    h = BTYD
     x, w = np.polynomial.legendre.leggauss(nodes)
     u, w = (x + 1) / 2, w / 2
     lam = np.minimum(special.gammaincinv(h["rate_shape"], u) / h["rate_shape"]
@@ -249,6 +254,11 @@ def btyd_discrete_expected(t: np.ndarray, timing: str, nodes: int = 400) -> np.n
     p = special.betaincinv(h["a"], h["b"], u)
     out = []
     for days in np.atleast_1d(t):
+        if timing == "daily":
+            g = (lam[:, None] * (1.0 - p[None, :]) * (1.0 - (1.0 - p[None, :]) ** days)
+                 / p[None, :])
+            out.append(float(w @ g @ w))
+            continue
         alive = (1.0 - lam[:, None] * p[None, :]) ** days
         g = (1.0 - alive) / p[None, :]
         if timing == "occasion":
@@ -257,24 +267,28 @@ def btyd_discrete_expected(t: np.ndarray, timing: str, nodes: int = 400) -> np.n
     return np.array(out)
 
 
-def btyd_closed_form(t: np.ndarray, timing: str) -> np.ndarray:
+def btyd_closed_form(t: np.ndarray, timing: str, h: dict = BTYD) -> np.ndarray:
     """The matching BTYD model's E[X(t)], t in days: BG/NBD for ``after_purchase``
     (dropout right after a repeat purchase), MBG/NBD for ``occasion`` (dropout instead of
     a purchase: by Poisson thinning E[X(t) | λ, p] = (1 - p)/p (1 - e^{-λ p t}), the
-    MBG/NBD's, which also allows dropout right after the first purchase)."""
-    from servsim.calibration.btyd import bgnbd_expected, mbgnbd_expected
+    MBG/NBD's, which also allows dropout right after the first purchase), Pareto/NBD for
+    ``daily`` (a geometric lifetime of daily probability p ~ Beta(a, b) is, for small p,
+    an exponential one of rate μ ~ Gamma(s = a, β = a + b days))."""
+    from servsim.calibration.btyd import bgnbd_expected, mbgnbd_expected, paretonbd_expected
 
-    h = BTYD
     alpha = h["rate_shape"] / h["purchase_rate"]
+    if timing == "daily":
+        return paretonbd_expected(np.asarray(t, float), h["rate_shape"], alpha, h["a"],
+                                  h["a"] + h["b"])
     f = bgnbd_expected if timing == "after_purchase" else mbgnbd_expected
     return f(np.asarray(t, float), h["rate_shape"], alpha, h["a"], h["b"])
 
 
 def btyd_repeat_counts(n: int, days: int, timing: str, seed: int,
-                       checkpoints: np.ndarray) -> np.ndarray:
+                       checkpoints: np.ndarray, h: dict = BTYD) -> np.ndarray:
     """Per-customer repeat purchases by each checkpoint (days after the day-1 entry),
     (len(checkpoints) x n), from the event log."""
-    res = simulate(**btyd_overrides(n, days, timing, seed))
+    res = simulate(**btyd_overrides(n, days, timing, seed, h))
     ev = res.events
     buys = ev[(ev["kind"] == "purchase") & (ev["day"] >= 2)]
     day, who = buys["day"].to_numpy(), buys["customer"].to_numpy()
