@@ -70,8 +70,9 @@ validate: $(STAMP)
 # within-window conditional block enters: that refit is not stored, see the docs)
 calibrate: $(STAMP)
 	$(PY) -m servsim.calibration fit --preset cdnow simulator=servsim 'seeds=[0,1]' \
-	    uncertainty.bootstrap=0 search.trials=1 search.polish=60 moments.split_week=0 \
-	    '++search.start={r: 0.2306, alpha: 4.3233, a: 0.5428, b: 1.4213}'
+	    uncertainty.bootstrap=0 search.trials=1 search.polish=150 moments.split_week=0 \
+	    '++parameters={market.innovation: {low: 0.00001, high: 0.02, log: true}}' \
+	    '++search.start={r: 0.23232, alpha: 4.1750, a: 0.59153, b: 1.6104, market.innovation: 0.0005}'
 
 demo: $(STAMP)
 	$(VENV)/bin/servsim-demo

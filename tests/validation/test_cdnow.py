@@ -17,12 +17,6 @@ pytestmark = pytest.mark.skipif(importlib.util.find_spec("lifetimes") is None,
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=(
-    "measured at ci size (2 replay seeds; estimates fitted with counter draws): the "
-    "holdout curve beats BG/NBD (cumulative MAPE 1.91% vs 3.90%, week 78 -3.54% vs "
-    "-6.85%) but the conditional expectation does not (customer-weighted error 0.146 vs "
-    "0.130: too few holdout purchases from customers with 1-2 calibration repeats). "
-    "Remove the mark when it passes."))
 def test_cdnow_holdout_at_least_as_good_as_bgnbd():
     check = validation.check_cdnow("ci")
     assert check.passed, check.line()
