@@ -54,6 +54,9 @@ G  the warm batch evaluator of ``servsim sensitivity|explore|optimize``
    this process, after a warm-up run).  Wall time; the pool's start-up (imports,
    loading the compiled kernels, one tiny run per worker) is reported apart and
    paid once per design.  Goal >= 0.85.
+H  the per-customer event log (``sim.record_events = 1``, issue 16): a day of the
+   B scenario at 100,000 customers with it against without it, and the events a
+   day and their bytes.  Reported, no goal (the other sections run with it off).
 """
 
 from __future__ import annotations
@@ -99,6 +102,7 @@ FULL = {
     "build_reps": 2,
     "profile_days": 3,
     "G_runs": 12, "G_reps": 2, "G_n": 2_000, "G_days": 730,
+    "H_n": 100_000, "H_days": 10, "H_warmup": 3,
 }
 QUICK = {
     "A_n": 1_000, "A_days": 3, "A_reps_engine": 1, "A_reps_ref": 1,
@@ -110,6 +114,7 @@ QUICK = {
     "build_reps": 1,
     "profile_days": 1,
     "G_runs": 2, "G_reps": 1, "G_n": 300, "G_days": 20,
+    "H_n": 2_000, "H_days": 2, "H_warmup": 1,
 }
 
 CLOCKS = {"cpu": time.process_time, "wall": time.perf_counter}
@@ -848,6 +853,45 @@ class Bench:
         self.md(body)
 
 
+    # H ----------------------------------------------------------------------
+    def section_h(self) -> None:
+        """The per-customer event log's cost (issue 16: reported, no goal)."""
+        from servsim.events import _COLS
+
+        c = self.cfg
+        n, days = c["H_n"], c["H_days"]
+        off = ServiceMarket(params(n, 400))
+        on = ServiceMarket(scenario(**{"sim.n_customers": n, "sim.days": 400, "sim.seed": 0,
+                                       "sim.record_events": 1}))
+        for m in (off, on):
+            timed_days(m, c["H_warmup"])
+        rows0 = on.events_log._rows + sum(len(ch[0]) for ch in on.events_log._chunks)
+        t_off, t_on = [], []
+        for _ in range(days):  # alternating, so both minima come from the same minutes
+            t_off += timed_days(off, 1)
+            t_on += timed_days(on, 1)
+        rows = on.events_log._rows + sum(len(ch[0]) for ch in on.events_log._chunks) - rows0
+        width = sum(np.dtype(dt).itemsize for _, dt in _COLS)
+        ratio = min(t_on) / min(t_off)
+        per_day = rows / days
+        self.results["H"] = {"ratio": ratio, "events_per_day": per_day, "bytes_per_event": width}
+        self.say(f"H  event log (sim.record_events=1) at {n:,} customers: a day costs "
+                 f"{ratio:.2f}x the day without it ({fmt_s(min(t_on))} vs {fmt_s(min(t_off))}; "
+                 f"reported, no goal); {per_day:,.0f} events a day, {width} bytes each "
+                 f"({per_day * width / n:.2f} bytes per customer-day)")
+        self.md(f"""
+        ### H. The event log's cost
+
+        The B scenario at {n:,} customers with and without `sim.record_events = 1`
+        (every purchase, join, lapse, switch, failure and complaint kept in memory as
+        {width}-byte rows), {c['H_warmup']} warm-up days each, then {days} days of each,
+        alternating; fastest day: **{fmt_s(min(t_on))}** with the log against
+        **{fmt_s(min(t_off))}** without: **{ratio:.2f}x** (issue 16 asks for it to be
+        reported; no goal). The log grew by {per_day:,.0f} events a day,
+        {per_day * width / 1e6:.2f} MB a day ({per_day * width / n:.2f} bytes per
+        customer-day), before `events.parquet` is written.
+        """)
+
     # G ----------------------------------------------------------------------
     def section_g(self) -> None:
         from servsim.decide.evaluator import ProcessEvaluator, SerialEvaluator
@@ -984,7 +1028,7 @@ HISTORY = "\n## History"
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="tiny sizes (CI smoke test)")
-    ap.add_argument("--only", default="A,B,C,D,E,F,G,build",
+    ap.add_argument("--only", default="A,B,C,D,E,F,G,H,build",
                     help="comma-separated sections (default: all)")
     ap.add_argument("--clock", choices=sorted(CLOCKS), default="cpu",
                     help="timing clock for single-process sections (default: cpu)")
@@ -1004,7 +1048,7 @@ def main(argv: list[str] | None = None) -> int:
     bench = Bench(cfg, args.quick)
     t0 = time.perf_counter()
     wanted = [s.strip() for s in args.only.split(",") if s.strip()]
-    for name in ("A", "B", "C", "D", "build", "E", "F", "G"):
+    for name in ("A", "B", "C", "D", "build", "E", "F", "G", "H"):
         if name in wanted:
             getattr(bench, f"section_{name.lower()}")()
     bench.models.clear()

@@ -38,6 +38,7 @@ def test_bench_quick_prints_every_ratio(tmp_path):
         "F": rf"^F  sweep of .*parallel efficiency {number} \(goal >= 0.85: (MET|MISSED)\); "
              rf"{number} runs per hour",
         "build": rf"^build  model build at .*: {number}x of 30 days \(goal < 1x: (MET|MISSED)\)",
+        "H": rf"^H  event log .*: a day costs {number}x the day without it .*reported, no goal",
     }
     for name, pattern in patterns.items():
         assert re.search(pattern, text, re.M), f"no {name} ratio line in:\n{text}"
