@@ -865,12 +865,12 @@ class Bench:
                                        "sim.record_events": 1}))
         for m in (off, on):
             timed_days(m, c["H_warmup"])
-        rows0 = on.events_log._rows + sum(len(ch[0]) for ch in on.events_log._chunks)
+        rows0 = len(on.events_log)
         t_off, t_on = [], []
         for _ in range(days):  # alternating, so both minima come from the same minutes
             t_off += timed_days(off, 1)
             t_on += timed_days(on, 1)
-        rows = on.events_log._rows + sum(len(ch[0]) for ch in on.events_log._chunks) - rows0
+        rows = len(on.events_log) - rows0
         width = sum(np.dtype(dt).itemsize for _, dt in _COLS)
         ratio = min(t_on) / min(t_off)
         per_day = rows / days

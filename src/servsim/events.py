@@ -56,6 +56,10 @@ class EventLog:
         if self._rows >= CHUNK_ROWS:
             self._compact()
 
+    def __len__(self) -> int:
+        """Events logged so far."""
+        return self._rows + sum(len(chunk[0]) for chunk in self._chunks)
+
     def _compact(self) -> None:
         if self._today:
             self._chunks.append(tuple(np.concatenate(c) for c in zip(*self._today,

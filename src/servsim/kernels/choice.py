@@ -64,6 +64,16 @@ def _draw(bitgen, counter_seed, stream, customer, day):
 
 
 @jit
+def _drops(bitgen, counter_seed, day, i, k, satisfaction, attitude, dropout_offset, b):
+    """Whether customer ``i`` of firm ``k`` drops out now: one draw (the defection stream)
+    against :func:`~servsim.mechanisms.relationship.defection_probability`."""
+    p_drop = relationship.defection_probability(
+        satisfaction[i], attitude[i, k], b.logit_churn_base, b.wom_neutral,
+        b.churn_satisfaction, b.churn_attitude, dropout_offset[i])
+    return _draw(bitgen, counter_seed, DEFECTION_STREAM, i, day) < p_drop
+
+
+@jit
 def defection(bitgen, stage, segment, firm, satisfaction, attitude, segments, base,
               price_term, multiplier, behaviour, log, churn_col, rate_multiplier,
               dropout_offset, daily, counter_seed, day):
@@ -95,10 +105,8 @@ def defection(bitgen, stage, segment, firm, satisfaction, attitude, segments, ba
     if daily:
         for i in range(n):
             if is_active(stage[i]):
-                p_drop = relationship.defection_probability(
-                    satisfaction[i], attitude[i, firm[i]], b.logit_churn_base, b.wom_neutral,
-                    b.churn_satisfaction, b.churn_attitude, dropout_offset[i])
-                left[i] = _draw(bitgen, counter_seed, DEFECTION_STREAM, i, day) < p_drop
+                left[i] = _drops(bitgen, counter_seed, day, i, firm[i], satisfaction, attitude,
+                                 dropout_offset, b)
     n_pool = n_buy = 0
     if counter_seed >= 0:  # counter draws: only the active customers' are computed
         for i in range(n):
@@ -140,13 +148,9 @@ def defection(bitgen, stage, segment, firm, satisfaction, attitude, segments, ba
         i = buyers[j]
         k = firm[i]
         s = segment[i]
-        if daily:
-            gone = left[i]  # dropped out today; the others have no dropout at an occasion
-        else:
-            p_drop = relationship.defection_probability(
-                satisfaction[i], attitude[i, k], b.logit_churn_base, b.wom_neutral,
-                b.churn_satisfaction, b.churn_attitude, dropout_offset[i])
-            gone = _draw(bitgen, counter_seed, DEFECTION_STREAM, i, day) < p_drop
+        # daily: dropped out today (the others have no dropout at an occasion)
+        gone = left[i] if daily else _drops(bitgen, counter_seed, day, i, k, satisfaction,
+                                            attitude, dropout_offset, b)
         if gone:
             defect[j] = True
             churn[k] += 1

@@ -39,33 +39,24 @@ def expectations(counts, service_level, promised, norm, firms, behaviour, table_
             level_sum += service_level[k, s]
         offered = expectations_.offered_quality(offered_sum, total, level_sum, n_firms)
         norm[s] = expectations_.update_norm(norm[s], offered, drift_per_day, adaptation)
-    n_rows = n_firms * n_seg
-    row_firm = np.empty(n_rows, dtype=np.int64)  # r // n_seg, looked up (no division)
-    for r in range(n_rows):
-        row_firm[r] = r // n_seg
     # a customer's rate and target depend on the customer only through (row, tenure):
     # each pair's are computed once a day, on first use, for tenures below
     # TENURE_CACHE.  At tenure 0, or where the firm does not advertise, the faded pull
     # is the full one bit for bit (the weight is exactly 1; k_ad w adv is exactly 0)
+    n_rows = n_firms * n_seg
     cached = np.zeros((n_rows, TENURE_CACHE), dtype=np.bool_)
     faded = np.empty((n_rows, TENURE_CACHE, 2), dtype=np.float32)
+    args = (n_seg, advertising, promised, norm, advertising_pull, fade_days, adaptation)
     for i in range(expectation.size):
         r = table_row[i]
         t = tenure[i]
         if 0 <= t < TENURE_CACHE:
             if not cached[r, t]:
-                k = row_firm[r]
-                s = r - k * n_seg
-                faded[r, t, 0], faded[r, t, 1] = _faded_pull(
-                    advertising[k], promised[k, s], norm[s], advertising_pull, t, fade_days,
-                    adaptation)
+                faded[r, t, 0], faded[r, t, 1] = _faded_pull(r, t, *args)
                 cached[r, t] = True
             rate_i, target_i = faded[r, t, 0], faded[r, t, 1]
         else:
-            k = row_firm[r]
-            s = r - k * n_seg
-            rate_i, target_i = _faded_pull(advertising[k], promised[k, s], norm[s],
-                                           advertising_pull, t, fade_days, adaptation)
+            rate_i, target_i = _faded_pull(r, t, *args)
         expectation[i] = expectations_.pulled_expectation(expectation[i], rate_i, target_i)
 
 
@@ -73,13 +64,16 @@ TENURE_CACHE = 4096  # tenures (days) whose faded pull is cached per day; longer
 
 
 @jit
-def _faded_pull(advertising, promised, norm, advertising_pull, tenure, fade_days, adaptation):
-    """The float32 rate and target of a customer of ``tenure`` days whose firm advertises:
-    the promise's pull faded by :func:`~servsim.mechanisms.expectations.promise_pull_weight`.
+def _faded_pull(row, tenure, n_seg, advertising, promised, norm, advertising_pull, fade_days,
+                adaptation):
+    """The float32 rate and target of (firm, segment) ``row`` at ``tenure`` days: the
+    promise's pull faded by :func:`~servsim.mechanisms.expectations.promise_pull_weight`.
     """
+    k, s = row // n_seg, row % n_seg
     pull = advertising_pull * expectations_.promise_pull_weight(tenure, fade_days)
-    return (f32(expectations_.pull_rate(advertising, pull, adaptation)),
-            f32(expectations_.pull_target(advertising, promised, norm, pull, adaptation)))
+    return (f32(expectations_.pull_rate(advertising[k], pull, adaptation)),
+            f32(expectations_.pull_target(advertising[k], promised[k, s], norm[s], pull,
+                                          adaptation)))
 
 
 @jit
